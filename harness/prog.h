@@ -33,7 +33,7 @@
 #define PROG_MAX_REQUIRES 8
 #define PROG_MAX_STEPS 4096
 #define PROG_NAME_MAX 64       /* case and variable names, with the NUL */
-#define PROG_STR_MAX 64        /* string arguments, with the NUL */
+#define PROG_STR_MAX 128       /* string arguments and layout drawings, with the NUL */
 #define PROG_ROOT 0xff         /* step runs in the root process */
 
 typedef enum prog_op {
@@ -103,7 +103,8 @@ typedef enum prog_result_kind {
 	PROG_RES_VALUE,   /* `= expr`: the returned or loaded value */
 	PROG_RES_ERRNO,   /* `= -1 EINVAL|ENOMEM` */
 	PROG_RES_SIGNAL,  /* `= SIGSEGV(SEGV_MAPERR)` */
-	PROG_RES_BIND     /* `= $x` on $x's first use: binds it */
+	PROG_RES_BIND,    /* `= $x` on $x's first use: binds it */
+	PROG_RES_LAYOUT   /* maps(ADDR, LEN) = "aab.cc": drawing in prog_step.str */
 } prog_result_kind;
 
 typedef struct prog_result {
@@ -121,7 +122,8 @@ typedef struct prog_step {
 	uint8_t proc;     /* PROG_ROOT or the process variable from fork() */
 	uint8_t nargs;    /* always prog_op_info(op)->nargs */
 	prog_expr arg[PROG_MAX_ARGS];  /* the PROG_ARG_STR slot is unused */
-	char str[PROG_STR_MAX];        /* the string argument, if any */
+	char str[PROG_STR_MAX];        /* the string argument, or the expected
+	                                  layout drawing of PROG_RES_LAYOUT */
 	prog_result res;
 	uint32_t line;    /* source line, 0 when not parsed from text */
 } prog_step;
@@ -177,6 +179,8 @@ typedef struct prog_diag {
 typedef struct prog_op_info {
 	const char *name;
 	uint8_t nargs;
+	uint8_t min_args; /* trailing arguments past this may be omitted: they
+	                     are 0 (mremap's new_address, maps()'s window) */
 	uint8_t argkind[PROG_MAX_ARGS]; /* prog_argkind */
 	bool mutates;     /* changes the address space (layout compared after it) */
 	bool pseudo;      /* load, store, fetch, maps, pagemap */

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault.c: what an 8-byte load, an 8-byte store or an instruction fetch does,
+ * mirroring arch/x86/mm/fault.c (do_user_addr_fault, access_error) and the
+ * stack expansion of mm/mmap.c (expand_downwards) in Linux 6.18.
+ *
+ * An access that crosses a page boundary touches the lower page first, as
+ * the CPU does: the lower page may be faulted in before the upper one faults.
+ */
+#include "oracleInt.h"
+
+enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
+
+static oracle_fault fault(int signo, int code, uint64_t addr)
+{
+	oracle_fault f = { signo, code, addr };
+	return f;
+}
+
+/* x86-64 with 4-level paging: bits 63..47 must all equal bit 47. */
+static bool canonical(uint64_t a)
+{
+	uint64_t top = a >> 47;
+	return top == 0 || top == 0x1ffff;
+}
+
+/* expand_downwards(): an access below a VM_GROWSDOWN VMA grows it. */
+static vma *expand_stack(oracle_proc *p, uint64_t addr)
+{
+	vma *v = find_vma(p, addr);
+	if (!v || !(v->flags & VM_GROWSDOWN) || addr >= v->start)
+		return NULL;
+	const oracle_profile *pr = &p->w->prof;
+	addr &= PAGE_MASK;
+	if (addr < pr->mmap_min_addr)
+		return NULL;
+	vma *prev = vma_prev_of(v);
+	if (prev && !(prev->flags & VM_GROWSDOWN) && (prev->flags & VM_ACCESS_FLAGS) &&
+	    addr - prev->end < pr->stack_guard_gap)
+		return NULL;
+	if (prev && prev->end > addr)
+		return NULL;
+	uint64_t grow = (v->start - addr) >> PAGE_SHIFT;
+	uint64_t size = v->end - addr;
+	/* acct_stack_growth() */
+	if (!may_expand_vm(p, v->flags, grow))
+		return NULL;
+	if (size > rlimit(p, LX_RLIMIT_STACK))
+		return NULL;
+	if ((v->flags & VM_LOCKED) && !capable(p, LX_CAP_IPC_LOCK) &&
+	    p->locked_vm + grow > rlimit(p, LX_RLIMIT_MEMLOCK) >> PAGE_SHIFT)
+		return NULL;
+	if (grow > v->pgoff)
+		return NULL;
+	if (anon_vma_prepare(p, v))
+		return NULL;
+	tree_remove(&p->vmas, &v->node);
+	v->start = addr;
+	v->node.key = addr;
+	v->pgoff -= grow;
+	tree_insert(&p->vmas, &v->node);
+	vm_stat_account(p, v->flags, (int64_t)grow);
+	if (v->flags & VM_LOCKED)
+		p->locked_vm += grow;
+	return v;
+}
+
+/* One page's worth of an access: finds the VMA, checks, faults the page in. */
+static oracle_fault access_page(oracle_proc *p, uint64_t addr, enum access acc)
+{
+	if (!canonical(addr))
+		return fault(LX_SIGSEGV, LX_SI_KERNEL, 0); /* #GP, not a page fault */
+	if (addr >= p->w->prof.task_size)
+		return fault(LX_SIGSEGV, LX_SEGV_MAPERR, addr);
+	vma *v = vma_lookup(p, addr);
+	if (!v) {
+		v = expand_stack(p, addr);
+		oracle_after_mutation(p);
+		if (!v)
+			return fault(LX_SIGSEGV, LX_SEGV_MAPERR, addr);
+	}
+	/* access_error() */
+	if (acc == ACC_WRITE && !(v->flags & VM_WRITE))
+		return fault(LX_SIGSEGV, LX_SEGV_ACCERR, addr);
+	if (!(v->flags & VM_ACCESS_FLAGS))
+		return fault(LX_SIGSEGV, LX_SEGV_ACCERR, addr);
+	if (handle_mm_fault(p, v, addr, acc == ACC_WRITE))
+		return fault(LX_SIGSEGV, LX_SEGV_MAPERR, addr); /* model OOM: world is broken */
+	/* A fetch from a non-exec VMA faults the page in, then hits NX. */
+	if (acc == ACC_FETCH && !(v->flags & VM_EXEC))
+		return fault(LX_SIGSEGV, LX_SEGV_ACCERR, addr);
+	return fault(0, 0, 0);
+}
+
+static oracle_fault access_range(oracle_proc *p, uint64_t addr, uint64_t len,
+				 enum access acc)
+{
+	uint64_t last = addr + len - 1;
+	oracle_fault f = access_page(p, addr, acc);
+	if (f.signo || (addr >> PAGE_SHIFT) == (last >> PAGE_SHIFT))
+		return f;
+	if (!canonical(last))
+		return fault(LX_SIGSEGV, LX_SI_KERNEL, 0);
+	return access_page(p, last & PAGE_MASK, acc);
+}
+
+static void copy_bytes(oracle_proc *p, uint64_t addr, uint8_t *buf, size_t n, bool write)
+{
+	for (size_t i = 0; i < n;) {
+		uint64_t a = addr + i;
+		size_t off = a & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
+		if (chunk > n - i)
+			chunk = n - i;
+		pte *e = pte_lookup(p, a >> PAGE_SHIFT);
+		if (!e) {
+			p->w->broken = "access to a page that was just faulted in found no PTE";
+			return;
+		}
+		if (write) {
+			uint8_t *d = frame_data_rw(p->w, e->f);
+			if (d)
+				memcpy(d + off, buf + i, chunk);
+		} else if (e->f->data) {
+			memcpy(buf + i, e->f->data + off, chunk);
+		} else {
+			memset(buf + i, 0, chunk);
+		}
+		i += chunk;
+	}
+}
+
+oracle_fault oracle_load(oracle_proc *p, uint64_t addr, uint64_t *value)
+{
+	uint8_t buf[8];
+	oracle_fault f = access_range(p, addr, 8, ACC_READ);
+	*value = 0;
+	if (!f.signo) {
+		copy_bytes(p, addr, buf, 8, false);
+		memcpy(value, buf, 8); /* x86-64 is little endian; so is the model's host */
+	}
+	oracle_after_mutation(p);
+	return f;
+}
+
+oracle_fault oracle_store(oracle_proc *p, uint64_t addr, uint64_t value)
+{
+	uint8_t buf[8];
+	oracle_fault f = access_range(p, addr, 8, ACC_WRITE);
+	if (!f.signo) {
+		memcpy(buf, &value, 8);
+		copy_bytes(p, addr, buf, 8, true);
+	}
+	oracle_after_mutation(p);
+	return f;
+}
+
+oracle_fault oracle_fetch(oracle_proc *p, uint64_t addr)
+{
+	oracle_fault f = access_page(p, addr, ACC_FETCH);
+	oracle_after_mutation(p);
+	return f;
+}

@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmap.c: mmap(2) and munmap(2), mirroring mm/mmap.c (do_mmap,
+ * __get_unmapped_area), mm/vma.c (__mmap_region, __mmap_prepare),
+ * arch/x86/kernel/sys_x86_64.c (arch_get_unmapped_area_topdown) and
+ * mm/huge_memory.c (__thp_get_unmapped_area) of Linux 6.18.
+ *
+ * The checks run in the kernel's order, because the order decides which errno
+ * a call with several problems gets (reference §2.1).
+ */
+#include <stdlib.h>
+
+#include "oracleInt.h"
+
+static uint64_t calc_vm_prot_bits(uint64_t prot)
+{
+	return ((prot & LX_PROT_READ) ? VM_READ : 0) |
+	       ((prot & LX_PROT_WRITE) ? VM_WRITE : 0) |
+	       ((prot & LX_PROT_EXEC) ? VM_EXEC : 0);
+}
+
+/* include/linux/mman.h: calc_vm_flag_bits(). MAP_STACK => VM_NOHUGEPAGE is 6.7+. */
+static uint64_t calc_vm_flag_bits(const oracle_proc *p, uint64_t flags)
+{
+	uint64_t f = 0;
+	if (flags & LX_MAP_GROWSDOWN)
+		f |= VM_GROWSDOWN;
+	if (flags & LX_MAP_LOCKED)
+		f |= VM_LOCKED;
+	if (flags & LX_MAP_SYNC)
+		f |= VM_SYNC;
+	if ((flags & LX_MAP_STACK) && p->w->prof.thp && prof_at_least(p, 6, 7))
+		f |= VM_NOHUGEPAGE;
+	return f;
+}
+
+static bool can_do_mlock(const oracle_proc *p)
+{
+	return rlimit(p, LX_RLIMIT_MEMLOCK) != 0 || capable(p, LX_CAP_IPC_LOCK);
+}
+
+/* mm/mmap.c: mlock_future_ok(). */
+static bool mlock_future_ok(const oracle_proc *p, uint64_t vm_flags, uint64_t bytes)
+{
+	if (!(vm_flags & VM_LOCKED) || capable(p, LX_CAP_IPC_LOCK))
+		return true;
+	uint64_t locked = (bytes >> PAGE_SHIFT) + p->locked_vm;
+	return locked <= rlimit(p, LX_RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+}
+
+/* mm/util.c: __vm_enough_memory() for the overcommit policies. */
+static bool vm_enough_memory(const oracle_proc *p, uint64_t pages)
+{
+	const oracle_profile *pr = &p->w->prof;
+	if (pr->overcommit_memory == 1)
+		return true;
+	if (pr->overcommit_memory == 0)
+		return pages <= pr->commit_guess_pages;
+	/* OVERCOMMIT_NEVER depends on machine-wide commit state the model does not see. */
+	return pages <= pr->commit_guess_pages;
+}
+
+static uint64_t vm_start_gap(const oracle_proc *p, const vma *v)
+{
+	uint64_t gap = (v->flags & VM_GROWSDOWN) ? p->w->prof.stack_guard_gap
+		       : (v->flags & VM_SHADOW_STACK) ? PAGE_SIZE : 0;
+	uint64_t s = v->start - gap;
+	return s > v->start ? 0 : s;
+}
+
+static vma *last_vma(const oracle_proc *p) { return vma_of(tree_last(&p->vmas)); }
+
+/*
+ * unmapped_area_topdown(): the highest free range within [low, high) that
+ * holds len bytes, placed at its top, keeping stack guard gaps free.
+ */
+static int64_t unmapped_area_topdown(const oracle_proc *p, uint64_t len,
+				     uint64_t low, uint64_t high)
+{
+	if (low < p->w->prof.mmap_min_addr)
+		low = p->w->prof.mmap_min_addr;
+retry:
+	if (high <= low || high - low < len)
+		return -LX_ENOMEM;
+	vma *nxt = find_vma(p, high - 1), *prv;
+	uint64_t gend;
+	if (nxt && nxt->start < high) {
+		gend = nxt->start;
+		prv = vma_prev_of(nxt);
+	} else {
+		gend = high;
+		prv = nxt ? vma_prev_of(nxt) : last_vma(p);
+	}
+	for (;;) {
+		uint64_t gstart = prv ? prv->end : 0;
+		if (gend <= low)
+			return -LX_ENOMEM;
+		uint64_t cs = gstart > low ? gstart : low;
+		if (gend > cs && gend - cs >= len)
+			break;
+		if (!prv)
+			return -LX_ENOMEM;
+		gend = prv->start;
+		prv = vma_prev_of(prv);
+	}
+	vma *above = find_vma(p, gend);
+	if (above && (above->flags & VM_STARTGAP_FLAGS) && vm_start_gap(p, above) < gend) {
+		high = vm_start_gap(p, above);
+		goto retry;
+	}
+	return (int64_t)(gend - len);
+}
+
+/* arch_get_unmapped_area(): the bottom-up fallback, from the legacy base. */
+static int64_t unmapped_area_bottomup(const oracle_proc *p, uint64_t len,
+				      uint64_t low, uint64_t high)
+{
+	if (low < p->w->prof.mmap_min_addr)
+		low = p->w->prof.mmap_min_addr;
+	uint64_t cur = low;
+	for (vma *v = find_vma(p, cur);; v = vma_next(v)) {
+		uint64_t lim = v ? vm_start_gap(p, v) : high;
+		if (lim > high)
+			lim = high;
+		if (lim > cur && lim - cur >= len)
+			return (int64_t)cur;
+		if (!v || v->end >= high)
+			return -LX_ENOMEM;
+		if (v->end > cur)
+			cur = v->end;
+	}
+}
+
+static bool mmap_address_hint_valid(const oracle_proc *p, uint64_t addr, uint64_t len)
+{
+	if (p->w->prof.task_size - len < addr)
+		return false;
+	return (addr > DEFAULT_MAP_WINDOW) == (addr + len > DEFAULT_MAP_WINDOW);
+}
+
+/* arch_get_unmapped_area_topdown() for x86-64. */
+static int64_t arch_get_unmapped_area_topdown(const oracle_proc *p, uint64_t addr,
+					      uint64_t len, uint64_t flags)
+{
+	if (len > p->w->prof.task_size)
+		return -LX_ENOMEM;
+	if (flags & LX_MAP_FIXED)
+		return (int64_t)addr;
+	if (flags & LX_MAP_32BIT)
+		return unmapped_area_bottomup(p, len, 0x40000000ULL, 0x80000000ULL);
+	if (addr) {
+		addr &= PAGE_MASK;
+		if (mmap_address_hint_valid(p, addr, len)) {
+			vma *v = find_vma(p, addr);
+			if (!v || addr + len <= vm_start_gap(p, v))
+				return (int64_t)addr;
+		}
+	}
+	uint64_t low = (flags & LX_MAP_ABOVE4G) ? (1ULL << 32) : PAGE_SIZE;
+	int64_t r = unmapped_area_topdown(p, len, low, p->mmap_base);
+	if (r >= 0)
+		return r;
+	uint64_t legacy = PAGE_ALIGN(p->w->prof.task_size / 3);
+	return unmapped_area_bottomup(p, len, legacy, p->w->prof.task_size);
+}
+
+/* __thp_get_unmapped_area(): pad by 2 MiB, then align inside the padding. */
+static int64_t thp_get_unmapped_area(const oracle_proc *p, uint64_t len, uint64_t flags)
+{
+	uint64_t size = PMD_SIZE, len_pad = len + size;
+	if (len < size || len_pad < len)
+		return 0;
+	int64_t ret = arch_get_unmapped_area_topdown(p, 0, len_pad, flags);
+	if (ret < 0)
+		return 0;
+	uint64_t off_sub = (0 - (uint64_t)ret) & (size - 1);
+	/* 6.1 lacks the "already aligned: take the top of the padding" branch. */
+	if (!off_sub && prof_at_least(p, 6, 7))
+		return ret + (int64_t)size;
+	return ret + (int64_t)off_sub;
+}
+
+/* __get_unmapped_area() for anonymous memory. */
+static int64_t get_unmapped_area(const oracle_proc *p, uint64_t addr, uint64_t len,
+				 uint64_t flags, bool hugetlb)
+{
+	const oracle_profile *pr = &p->w->prof;
+	if (len > pr->task_size)
+		return -LX_ENOMEM;
+	int64_t r = 0;
+	if (hugetlb) {
+		/* hugetlb_get_unmapped_area(): huge-page alignment. */
+		if ((flags & LX_MAP_FIXED) && (addr & (PMD_SIZE - 1)))
+			return -LX_EINVAL;
+		if (flags & LX_MAP_FIXED) {
+			r = (int64_t)addr;
+		} else {
+			r = arch_get_unmapped_area_topdown(p, addr, len + PMD_SIZE, flags);
+			if (r >= 0)
+				r = (int64_t)(((uint64_t)r + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+		}
+	} else if (flags & LX_MAP_SHARED) {
+		/* shmem_get_unmapped_area(): no huge alignment with shmem THP off. */
+		r = arch_get_unmapped_area_topdown(p, addr, len, flags);
+	} else if (pr->thp && !addr && !(len & (PMD_SIZE - 1)) &&
+		   prof_at_least(p, 6, 7)) {
+		r = thp_get_unmapped_area(p, len, flags);
+		if (r == 0)
+			r = arch_get_unmapped_area_topdown(p, addr, len, flags);
+	} else {
+		r = arch_get_unmapped_area_topdown(p, addr, len, flags);
+	}
+	if (r < 0)
+		return r;
+	if ((uint64_t)r > pr->task_size - len)
+		return -LX_ENOMEM;
+	if (r & ~PAGE_MASK)
+		return -LX_EINVAL;
+	/* security_mmap_addr() -> cap_mmap_addr(): below vm.mmap_min_addr needs CAP_SYS_RAWIO. */
+	if ((uint64_t)r < pr->dac_mmap_min_addr && !capable(p, LX_CAP_SYS_RAWIO))
+		return -LX_EPERM;
+	return r;
+}
+
+/*
+ * Whether the kernel's choice for a non-fixed mapping is one it may make:
+ * inside the allocator's range, free, clear of stack guard gaps, and equal
+ * to the hint when the hint itself was usable.
+ */
+static bool placement_legal(const oracle_proc *p, uint64_t k, uint64_t hint,
+			    uint64_t len, uint64_t flags)
+{
+	const oracle_profile *pr = &p->w->prof;
+	if ((k & ~PAGE_MASK) || k < pr->mmap_min_addr || k > pr->task_size - len)
+		return false;
+	vma *v = find_vma(p, k);
+	if (v && k + len > vm_start_gap(p, v))
+		return false;
+	if (hint && !(flags & LX_MAP_32BIT)) {
+		uint64_t h = hint & PAGE_MASK;
+		if (mmap_address_hint_valid(p, h, len)) {
+			vma *hv = find_vma(p, h);
+			if (!hv || h + len <= vm_start_gap(p, hv))
+				return k == h;
+		}
+	}
+	if ((flags & LX_MAP_32BIT) && k + len > 0x80000000ULL)
+		return false;
+	return true;
+}
+
+/*
+ * The VMAs a MAP_FIXED mapping replaces are gathered first (split at the
+ * ends); any error after that re-attaches them but keeps the splits.
+ */
+typedef struct gather {
+	vma *first;            /* first VMA inside [start, end), or NULL */
+	uint64_t nr_pages, nr_accounted;
+} gather;
+
+static int vms_gather_munmap_vmas(oracle_proc *p, uint64_t start, uint64_t end, gather *gt)
+{
+	gt->first = NULL;
+	gt->nr_pages = gt->nr_accounted = 0;
+	vma *v = find_vma_intersection(p, start, end);
+	if (!v)
+		return 0;
+	bool split_start = false;
+	if (start > v->start) {
+		if (end < v->end && p->map_count >= p->w->prof.max_map_count)
+			return -LX_ENOMEM;
+		if (v->flags & VM_SEALED)
+			return -LX_EPERM;
+		vma *upper;
+		if (__split_vma(p, v, start, NULL, &upper))
+			return -LX_ENOMEM;
+		v = upper;
+		split_start = true;
+	}
+	for (vma *it = v; it && it->start < end; it = vma_next(it)) {
+		if (it->flags & VM_SEALED) {
+			if (split_start)
+				vma_prev_of(v)->no_merge_check = v->no_merge_check = true;
+			return -LX_EPERM;
+		}
+		if (it->end > end && __split_vma(p, it, end, NULL, NULL))
+			return -LX_ENOMEM;
+		gt->nr_pages += vma_pages(it);
+		if (it->flags & VM_ACCOUNT)
+			gt->nr_accounted += vma_pages(it);
+	}
+	gt->first = v;
+	return 0;
+}
+
+/* On a failure after gathering, the split pieces stay as they are. */
+static void gather_abort(oracle_proc *p, gather *gt, uint64_t end)
+{
+	if (!gt->first)
+		return;
+	gt->first->no_merge_check = true;
+	if (vma_prev_of(gt->first))
+		vma_prev_of(gt->first)->no_merge_check = true;
+	vma *last = vma_prev_of(gt->first);
+	for (vma *it = gt->first; it && it->start < end; it = vma_next(it))
+		last = it;
+	if (last) {
+		last->no_merge_check = true;
+		if (vma_next(last))
+			vma_next(last)->no_merge_check = true;
+	}
+}
+
+static void gather_complete(oracle_proc *p, gather *gt, uint64_t end)
+{
+	vma *next;
+	for (vma *it = gt->first; it && it->start < end; it = next) {
+		next = vma_next(it);
+		uint64_t n = vma_pages(it);
+		vm_stat_account(p, it->flags, -(int64_t)n);
+		if (it->flags & VM_LOCKED)
+			p->locked_vm -= n;
+		zap_page_range(p, it->start, it->end);
+		vma_unlink_free(p, it);
+	}
+}
+
+/* mm_populate() with errors ignored, as mmap does it. */
+static void mm_populate(oracle_proc *p, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	for (vma *v = find_vma(p, start); v && v->start < end; v = vma_next(v)) {
+		uint64_t s = v->start > start ? v->start : start;
+		uint64_t e = v->end < end ? v->end : end;
+		populate_vma_page_range(p, v, s, e);
+	}
+}
+
+/* __mmap_region(): prepare (gather, limits, accounting), merge or create, complete. */
+static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
+			   uint64_t vm_flags, uint64_t pgoff, bool shared_anon)
+{
+	uint64_t end = addr + len, pglen = len >> PAGE_SHIFT;
+	gather gt;
+	int err = vms_gather_munmap_vmas(p, addr, end, &gt);
+	if (err)
+		return err;
+	if (!may_expand_vm(p, vm_flags, pglen - gt.nr_pages)) {
+		gather_abort(p, &gt, end);
+		return -LX_ENOMEM;
+	}
+	/* accountable_mapping(): private writable memory is charged. */
+	if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
+		uint64_t charged = pglen - gt.nr_accounted;
+		if (charged && !vm_enough_memory(p, charged)) {
+			gather_abort(p, &gt, end);
+			return -LX_ENOMEM;
+		}
+		vm_flags |= VM_ACCOUNT;
+	}
+	/* Point of no return: the old mappings' pages are gone. */
+	gather_complete(p, &gt, end);
+
+	vma *prev = vma_of(tree_floor(&p->vmas, addr));
+	if (prev && prev->end > addr)
+		prev = NULL; /* cannot happen: the range is empty now */
+	vma *next = prev ? vma_next(prev) : vma_of(tree_first(&p->vmas));
+	if (next && next->start < end)
+		next = NULL;
+
+	vma *v = NULL;
+	if (!shared_anon && (prev || next)) {
+		vmg g = { .prev = prev, .next = next, .start = addr, .end = end,
+			  .flags = vm_flags, .pgoff = pgoff };
+		v = vma_merge_new_range(p, &g);
+	}
+	if (!v) {
+		v = vma_alloc(p);
+		if (!v)
+			return -LX_ENOMEM;
+		v->start = addr;
+		v->end = end;
+		v->flags = vm_flags;
+		v->pgoff = pgoff;
+		if (shared_anon) {
+			/* shmem_zero_setup(): a fresh shmem object the size of the mapping. */
+			v->file = file_new(p->w);
+			if (!v->file) {
+				free(v);
+				return -LX_ENOMEM;
+			}
+			v->file->size = len;
+		}
+		vma_link(p, v);
+	}
+	/* __mmap_complete() */
+	vm_stat_account(p, vm_flags, (int64_t)pglen);
+	if (vm_flags & VM_LOCKED)
+		p->locked_vm += pglen;
+	if (p->w->prof.soft_dirty)
+		v->flags |= VM_SOFTDIRTY;
+	return (int64_t)addr;
+}
+
+static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot,
+		       uint64_t flags, uint64_t fd, uint64_t off, uint64_t kernel_result)
+{
+	const oracle_profile *pr = &p->w->prof;
+	bool hugetlb = false;
+	int64_t ret;
+
+	/* SYSCALL_DEFINE6(mmap): the byte offset must be page aligned. */
+	if (off & ~PAGE_MASK)
+		return -LX_EINVAL;
+	uint64_t pgoff = off >> PAGE_SHIFT;
+
+	/* ksys_mmap_pgoff(): file lookup, hugetlb set-up. */
+	if (!(flags & LX_MAP_ANONYMOUS)) {
+		(void)fd; /* the model has no open files yet: fget() fails */
+		return -LX_EBADF;
+	} else if (flags & LX_MAP_HUGETLB) {
+		unsigned log = (flags >> LX_MAP_HUGE_SHIFT) & LX_MAP_HUGE_MASK;
+		if (log == 0)
+			log = 21; /* default_hstate: 2 MiB on x86-64 */
+		if (log >= 64 || !((pr->hugepage_sizes >> log) & 1))
+			return -LX_EINVAL;
+		uint64_t hsize = 1ULL << log;
+		len = (len + hsize - 1) & ~(hsize - 1);
+		hugetlb = true;
+	}
+
+	/* do_mmap() */
+	if (!len)
+		return -LX_EINVAL;
+	if (flags & LX_MAP_FIXED_NOREPLACE)
+		flags |= LX_MAP_FIXED;
+	uint64_t hint = 0;
+	if (!(flags & LX_MAP_FIXED)) {
+		/* round_hint_to_min() */
+		addr &= PAGE_MASK;
+		if (addr && addr < pr->mmap_min_addr)
+			addr = PAGE_ALIGN(pr->mmap_min_addr);
+		hint = addr;
+	}
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return -LX_ENOMEM;
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -LX_EOVERFLOW;
+	if (p->map_count > pr->max_map_count)
+		return -LX_ENOMEM;
+
+	uint64_t vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(p, flags) |
+			    p->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+
+	ret = get_unmapped_area(p, addr, len, flags, hugetlb);
+	if (ret < 0)
+		return ret;
+	if (!(flags & LX_MAP_FIXED) && p->placement == ORACLE_PLACE_ADOPT &&
+	    (int64_t)kernel_result >= 0 && !hugetlb &&
+	    placement_legal(p, kernel_result, hint, len, flags))
+		ret = (int64_t)kernel_result;
+	addr = (uint64_t)ret;
+
+	if ((flags & LX_MAP_FIXED_NOREPLACE) && find_vma_intersection(p, addr, addr + len))
+		return -LX_EEXIST;
+	if ((flags & LX_MAP_LOCKED) && !can_do_mlock(p))
+		return -LX_EPERM;
+	if (!mlock_future_ok(p, vm_flags, len))
+		return -LX_EAGAIN;
+
+	bool shared_anon = false;
+	if (hugetlb) {
+		/* The hugetlbfs file takes the file path of do_mmap(). */
+		switch (flags & LX_MAP_TYPE) {
+		case LX_MAP_SHARED_VALIDATE:
+			if (flags & ~(uint64_t)LX_LEGACY_MAP_MASK)
+				return -LX_EOPNOTSUPP;
+			/* fallthrough */
+		case LX_MAP_SHARED:
+		case LX_MAP_PRIVATE:
+			if (vm_flags & VM_GROWSDOWN)
+				return -LX_EINVAL;
+			break;
+		default:
+			return -LX_EINVAL;
+		}
+		/* hugetlbfs_file_mmap() reserves pool pages. */
+		if ((len >> 21) > pr->hugepages_free_2m)
+			return -LX_ENOMEM;
+		/* The model does not track huge pages further. */
+		return -LX_ENOMEM;
+	}
+	switch (flags & LX_MAP_TYPE) {
+	case LX_MAP_SHARED:
+		if (vm_flags & VM_GROWSDOWN)
+			return -LX_EINVAL;
+		pgoff = 0;
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+		shared_anon = true;
+		break;
+	case LX_MAP_DROPPABLE:
+		if (!prof_at_least(p, 6, 11))
+			return -LX_EINVAL;
+		if (flags & (LX_MAP_LOCKED | LX_MAP_HUGETLB))
+			return -LX_EINVAL;
+		if (vm_flags & VM_GROWSDOWN)
+			return -LX_EINVAL;
+		vm_flags |= VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP;
+		/* fallthrough */
+	case LX_MAP_PRIVATE:
+		pgoff = addr >> PAGE_SHIFT;
+		break;
+	default:
+		return -LX_EINVAL;
+	}
+	if ((flags & LX_MAP_NORESERVE) && pr->overcommit_memory != 2)
+		vm_flags |= VM_NORESERVE;
+
+	ret = mmap_region(p, addr, len, vm_flags, pgoff, shared_anon);
+	if (ret >= 0 && ((vm_flags & VM_LOCKED) ||
+			 (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE))
+		mm_populate(p, addr, len);
+	return ret;
+}
+
+int64_t oracle_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot,
+		    uint64_t flags, uint64_t fd, uint64_t off, uint64_t kernel_result)
+{
+	int64_t r = do_mmap(p, addr, len, prot, flags, fd, off, kernel_result);
+	oracle_after_mutation(p);
+	return r;
+}
+
+int64_t oracle_munmap(oracle_proc *p, uint64_t addr, uint64_t len)
+{
+	int64_t r = do_vmi_munmap(p, addr, len);
+	oracle_after_mutation(p);
+	return r;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * oracleInt.h: the model's private state, shared by the files of oracle/.
+ *
+ * The shapes follow the kernel: a world holds processes; a process has an
+ * mm (VMAs in an ordered tree, counters, limits) and a page table (entries
+ * in an ordered tree keyed by virtual page number); pages ("frames") are
+ * reference counted so that sharing between page tables (COW after fork,
+ * shared memory) is explicit.
+ */
+#ifndef ORACLE_INT_H
+#define ORACLE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "oracle.h"
+#include "tree.h"
+
+#define PAGE_SIZE LX_PAGE_SIZE
+#define PAGE_SHIFT LX_PAGE_SHIFT
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PMD_SIZE (2ULL << 20)
+#define DEFAULT_MAP_WINDOW ((1ULL << 47) - PAGE_SIZE)
+
+/*
+ * Model self-checks. NEVER(x) marks a state the model's own logic must never
+ * reach; in checking builds it records a broken invariant.
+ */
+#ifdef ORACLE_CHECK_INVARIANTS
+#include <assert.h>
+#define ORACLE_ASSERT(x) assert(x)
+#else
+#define ORACLE_ASSERT(x) ((void)0)
+#endif
+
+/* An anon_vma: identity is all the merge rules need. */
+typedef struct anon_vma {
+	uint32_t id;
+	uint32_t refs;      /* VMAs pointing at it */
+} anon_vma;
+
+/* A shared object: shmem behind MAP_SHARED|MAP_ANONYMOUS, or a memfd. */
+typedef struct oracle_file {
+	uint32_t id;
+	uint32_t refs;      /* VMAs and fds */
+	uint64_t size;      /* bytes (i_size) */
+	tree pages;         /* page cache: page index -> frame (pcache_entry) */
+} oracle_file;
+
+/* A physical page. data == NULL means all zeroes. */
+typedef struct frame {
+	uint32_t id;        /* the model's PFN */
+	uint32_t mapcount;  /* PTEs mapping it */
+	uint32_t refs;      /* mapcount + page-cache references */
+	bool zero_page;     /* the shared zero page (never freed) */
+	bool anon;          /* anonymous (not page cache) */
+	uint8_t *data;      /* PAGE_SIZE bytes, or NULL for zeroes */
+} frame;
+
+typedef struct pcache_entry {
+	tree_node node;     /* key: page index in the file */
+	frame *f;
+} pcache_entry;
+
+typedef struct vma {
+	tree_node node;     /* key: start */
+	uint64_t start, end;
+	uint64_t flags;     /* VM_* */
+	uint64_t pgoff;
+	oracle_file *file;  /* NULL: private anonymous */
+	anon_vma *av;       /* NULL until the first anonymous page */
+	bool av_forked;     /* anon_vma_chain not singular: "had uncowed parents" */
+	bool no_merge_check;/* left unmerged legitimately (seeded, failure paths) */
+	char name[32];
+} vma;
+
+/* A page-table entry. Only touched pages have one. */
+typedef struct pte {
+	tree_node node;     /* key: virtual page number */
+	frame *f;
+	bool writable;      /* hardware write permission (false while COW-shared) */
+} pte;
+
+struct oracle_proc {
+	oracle_world *w;
+	int pid;
+	tree vmas;
+	tree ptes;
+	uint64_t map_count;
+	uint64_t total_vm, data_vm, locked_vm, exec_vm, stack_vm;
+	uint64_t def_flags;
+	uint64_t mmap_base, start_brk, brk, start_stack;
+	uint64_t rlim_cur[LX_RLIM_NLIMITS], rlim_max[LX_RLIM_NLIMITS];
+	uint64_t caps;      /* bit n: capability n held */
+	oracle_placement placement;
+};
+
+#define ORACLE_MAX_PROCS 64
+
+struct oracle_world {
+	oracle_profile prof;
+	oracle_proc *procs[ORACLE_MAX_PROCS];
+	int nprocs;
+	uint32_t next_frame_id, next_anon_id, next_file_id;
+	frame *zero;        /* the shared zero page */
+	const char *broken;
+};
+
+static inline vma *vma_of(tree_node *n) { return n ? tree_entry(n, vma, node) : NULL; }
+static inline pte *pte_of(tree_node *n) { return n ? tree_entry(n, pte, node) : NULL; }
+static inline uint64_t vma_pages(const vma *v) { return (v->end - v->start) >> PAGE_SHIFT; }
+static inline bool capable(const oracle_proc *p, int cap) { return (p->caps >> cap) & 1; }
+static inline uint64_t rlimit(const oracle_proc *p, int r) { return p->rlim_cur[r]; }
+static inline bool prof_at_least(const oracle_proc *p, unsigned maj, unsigned min)
+{
+	return oracle_profile_at_least(&p->w->prof, maj, min);
+}
+
+/* vma.c: the VMA layout engine (mm/vma.c). */
+vma *find_vma(const oracle_proc *p, uint64_t addr);          /* first with end > addr */
+vma *vma_lookup(const oracle_proc *p, uint64_t addr);        /* containing addr */
+vma *find_vma_intersection(const oracle_proc *p, uint64_t start, uint64_t end);
+vma *vma_next(const vma *v);
+vma *vma_prev_of(const vma *v);
+vma *vma_alloc(oracle_proc *p);
+void vma_link(oracle_proc *p, vma *v);
+void vma_unlink_free(oracle_proc *p, vma *v);
+int split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper);
+int __split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper);
+bool vma_is_anonymous(const vma *v);
+bool is_data_mapping(uint64_t flags);
+void vm_stat_account(oracle_proc *p, uint64_t flags, int64_t npages);
+bool may_expand_vm(const oracle_proc *p, uint64_t flags, uint64_t npages);
+void anon_vma_set(vma *v, anon_vma *av, bool forked);
+anon_vma *anon_vma_new(oracle_world *w);
+
+/* A proposed VMA for the merge code (struct vma_merge_struct). */
+typedef struct vmg {
+	vma *prev, *middle, *next;
+	uint64_t start, end, flags, pgoff;
+	oracle_file *file;
+	anon_vma *av;
+	bool just_expand;
+} vmg;
+vma *vma_merge_new_range(oracle_proc *p, vmg *g);
+/* vma_modify_flags: merge or split so [start,end) of v gets flags. NULL + *err on failure. */
+vma *vma_modify_flags(oracle_proc *p, vma *prev, vma *v, uint64_t start,
+		      uint64_t end, uint64_t newflags, int *err);
+/* Unmapping: gather (split, seal checks) then commit. */
+int do_vmi_munmap(oracle_proc *p, uint64_t start, uint64_t len);
+
+/* pages.c: page tables and frames. */
+pte *pte_lookup(const oracle_proc *p, uint64_t vpn);
+frame *frame_new(oracle_world *w, bool anon);
+void frame_get(frame *f);
+void frame_put(oracle_world *w, frame *f);
+pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable);
+void pte_clear(oracle_proc *p, pte *e);
+void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end);
+int anon_vma_prepare(oracle_proc *p, vma *v);
+/* Faults a page in as a read or write would; 0, or a fault code when refused. */
+int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write);
+void populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end);
+uint8_t *frame_data_rw(oracle_world *w, frame *f);
+oracle_file *file_new(oracle_world *w);
+void file_put(oracle_world *w, oracle_file *f);
+
+/* Debug-build hook: run the whole-model checker after a mutation. */
+void oracle_after_mutation(oracle_proc *p);
+
+#endif

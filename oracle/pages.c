@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pages.c: page tables, physical pages and shared objects.
+ *
+ * Only touched pages exist. A frame is one physical page with a map count;
+ * page-table entries point at frames, so the zero page, COW sharing after
+ * fork and shared memory are all the same mechanism: several PTEs, one frame.
+ * A frame's contents are allocated on the first non-zero write.
+ */
+#include <stdlib.h>
+
+#include "oracleInt.h"
+
+pte *pte_lookup(const oracle_proc *p, uint64_t vpn)
+{
+	tree_node *n = tree_floor(&p->ptes, vpn);
+	return n && n->key == vpn ? pte_of(n) : NULL;
+}
+
+frame *frame_new(oracle_world *w, bool anon)
+{
+	frame *f = calloc(1, sizeof(*f));
+	if (!f) {
+		w->broken = "out of memory allocating a page";
+		return NULL;
+	}
+	f->id = ++w->next_frame_id;
+	f->anon = anon;
+	return f;
+}
+
+void frame_get(frame *f) { f->refs++; }
+
+void frame_put(oracle_world *w, frame *f)
+{
+	(void)w;
+	if (--f->refs == 0 && !f->zero_page) {
+		free(f->data);
+		free(f);
+	}
+}
+
+uint8_t *frame_data_rw(oracle_world *w, frame *f)
+{
+	if (!f->data) {
+		f->data = calloc(1, PAGE_SIZE);
+		if (!f->data)
+			w->broken = "out of memory allocating page contents";
+	}
+	return f->data;
+}
+
+pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
+{
+	pte *e = calloc(1, sizeof(*e));
+	if (!e) {
+		p->w->broken = "out of memory allocating a page-table entry";
+		return NULL;
+	}
+	e->node.key = vpn;
+	e->f = f;
+	e->writable = writable;
+	f->mapcount++;
+	frame_get(f);
+	tree_insert(&p->ptes, &e->node);
+	return e;
+}
+
+void pte_clear(oracle_proc *p, pte *e)
+{
+	tree_remove(&p->ptes, &e->node);
+	e->f->mapcount--;
+	frame_put(p->w, e->f);
+	free(e);
+}
+
+/* zap_page_range_single(): drop every PTE in [start, end). */
+void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end)
+{
+	tree_node *n = tree_ceil(&p->ptes, start >> PAGE_SHIFT);
+	while (n && n->key < end >> PAGE_SHIFT) {
+		tree_node *next = tree_next(n);
+		pte_clear(p, pte_of(n));
+		n = next;
+	}
+}
+
+oracle_file *file_new(oracle_world *w)
+{
+	oracle_file *f = calloc(1, sizeof(*f));
+	if (!f) {
+		w->broken = "out of memory allocating a shared object";
+		return NULL;
+	}
+	f->id = ++w->next_file_id;
+	f->refs = 1;
+	tree_init(&f->pages);
+	return f;
+}
+
+void file_put(oracle_world *w, oracle_file *f)
+{
+	if (--f->refs)
+		return;
+	tree_node *n = tree_first(&f->pages);
+	while (n) {
+		tree_node *next = tree_next(n);
+		pcache_entry *pc = tree_entry(n, pcache_entry, node);
+		tree_remove(&f->pages, n);
+		frame_put(w, pc->f);
+		free(pc);
+		n = next;
+	}
+	free(f);
+}
+
+/* The page-cache page at index, created (zero-filled) if absent. */
+static frame *pcache_get(oracle_world *w, oracle_file *file, uint64_t index)
+{
+	tree_node *n = tree_floor(&file->pages, index);
+	if (n && n->key == index)
+		return tree_entry(n, pcache_entry, node)->f;
+	pcache_entry *pc = calloc(1, sizeof(*pc));
+	frame *f = pc ? frame_new(w, false) : NULL;
+	if (!f) {
+		free(pc);
+		w->broken = "out of memory allocating a page-cache page";
+		return NULL;
+	}
+	frame_get(f);
+	pc->f = f;
+	pc->node.key = index;
+	tree_insert(&file->pages, &pc->node);
+	return f;
+}
+
+/*
+ * anon_vma_prepare(): the first anonymous page of a VMA gives it an anon_vma,
+ * reusing a neighbour's when find_mergeable_anon_vma() allows (next first,
+ * then prev), so that later mprotect can merge them back.
+ */
+static bool anon_vma_compatible(const vma *a, const vma *b)
+{
+	return a->end == b->start && a->file == b->file &&
+	       !((a->flags ^ b->flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
+	       b->pgoff == a->pgoff + ((b->start - a->start) >> PAGE_SHIFT);
+}
+
+int anon_vma_prepare(oracle_proc *p, vma *v)
+{
+	if (v->av)
+		return 0;
+	vma *next = vma_next(v), *prev = vma_prev_of(v);
+	anon_vma *av = NULL;
+	if (next && anon_vma_compatible(v, next) && next->av && !next->av_forked)
+		av = next->av;
+	else if (prev && anon_vma_compatible(prev, v) && prev->av && !prev->av_forked)
+		av = prev->av;
+	if (!av) {
+		av = anon_vma_new(p->w);
+		if (!av)
+			return -LX_ENOMEM;
+	}
+	anon_vma_set(v, av, false);
+	/*
+	 * Sharing a neighbour's anon_vma can make two VMAs that could not merge
+	 * when they were created indistinguishable now; the kernel leaves them
+	 * apart until an operation tries a merge, so the checker must too.
+	 */
+	if (next && next->av == av)
+		v->no_merge_check = next->no_merge_check = true;
+	if (prev && prev->av == av)
+		v->no_merge_check = prev->no_merge_check = true;
+	return 0;
+}
+
+static uint64_t vma_pgoff_of(const vma *v, uint64_t addr)
+{
+	return v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
+}
+
+/*
+ * handle_mm_fault(): make the page at addr present as a read (or write)
+ * access would. The caller has done access_error(). Private anonymous reads
+ * map the zero page without an anon_vma; writes allocate (or COW-copy) an
+ * exclusive page; shared memory maps its page-cache page.
+ */
+int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
+{
+	uint64_t vpn = addr >> PAGE_SHIFT;
+	pte *e = pte_lookup(p, vpn);
+
+	if (v->file) {
+		if (e)
+			return 0;
+		frame *f = pcache_get(p->w, v->file, vma_pgoff_of(v, addr));
+		if (!f)
+			return -LX_ENOMEM;
+		return pte_install(p, vpn, f, (v->flags & VM_WRITE) != 0) ? 0 : -LX_ENOMEM;
+	}
+	if (!e) {
+		if (!write)
+			return pte_install(p, vpn, p->w->zero, false) ? 0 : -LX_ENOMEM;
+		if (anon_vma_prepare(p, v))
+			return -LX_ENOMEM;
+		frame *f = frame_new(p->w, true);
+		if (!f)
+			return -LX_ENOMEM;
+		return pte_install(p, vpn, f, true) ? 0 : -LX_ENOMEM;
+	}
+	if (!write || e->writable)
+		return 0;
+	/* do_wp_page(): reuse an exclusive anonymous page, else copy it. */
+	if (!e->f->zero_page && e->f->anon && e->f->mapcount == 1) {
+		e->writable = true;
+		return 0;
+	}
+	if (anon_vma_prepare(p, v))
+		return -LX_ENOMEM;
+	frame *copy = frame_new(p->w, true);
+	if (!copy)
+		return -LX_ENOMEM;
+	if (e->f->data) {
+		uint8_t *d = frame_data_rw(p->w, copy);
+		if (!d)
+			return -LX_ENOMEM;
+		memcpy(d, e->f->data, PAGE_SIZE);
+	}
+	frame_get(copy);
+	copy->mapcount++;
+	e->f->mapcount--;
+	frame_put(p->w, e->f);
+	e->f = copy;
+	e->writable = true;
+	frame_put(p->w, copy); /* drop the extra reference taken above */
+	return 0;
+}
+
+/*
+ * populate_vma_page_range(): what mlock and MAP_POPULATE fault in. Private
+ * writable memory is write-faulted (real pages); everything else is
+ * read-faulted. PROT_NONE and VM_LOCKONFAULT are left alone.
+ */
+void populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
+{
+	if (v->flags & (VM_IO | VM_PFNMAP))
+		return;
+	if (v->flags & VM_LOCKONFAULT)
+		return;
+	if (!(v->flags & VM_ACCESS_FLAGS))
+		return;
+	bool write = (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE)
+		if (handle_mm_fault(p, v, a, write))
+			return;
+}
+
+void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!e)
+		return;
+	out->present = true;
+	out->zero_page = e->f->zero_page;
+	out->anon = e->f->anon || e->f->zero_page;
+	out->exclusive = !e->f->zero_page && e->f->mapcount == 1;
+	out->frame = e->f->id;
+}
