@@ -158,7 +158,7 @@ static int64_t arch_get_unmapped_area_topdown(const oracle_proc *p, uint64_t add
 	}
 	uint64_t low = (flags & LX_MAP_ABOVE4G) ? (1ULL << 32) : PAGE_SIZE;
 	int64_t r = unmapped_area_topdown(p, len, low, p->mmap_base);
-	if (r >= 0)
+	if (!IS_ERR_VALUE(r))
 		return r;
 	uint64_t legacy = PAGE_ALIGN(p->w->prof.task_size / 3);
 	return unmapped_area_bottomup(p, len, legacy, p->w->prof.task_size);
@@ -171,7 +171,7 @@ static int64_t thp_get_unmapped_area(const oracle_proc *p, uint64_t len, uint64_
 	if (len < size || len_pad < len)
 		return 0;
 	int64_t ret = arch_get_unmapped_area_topdown(p, 0, len_pad, flags);
-	if (ret < 0)
+	if (IS_ERR_VALUE(ret))
 		return 0;
 	uint64_t off_sub = (0 - (uint64_t)ret) & (size - 1);
 	/* 6.1 lacks the "already aligned: take the top of the padding" branch. */
@@ -196,7 +196,7 @@ static int64_t get_unmapped_area(const oracle_proc *p, uint64_t addr, uint64_t l
 			r = (int64_t)addr;
 		} else {
 			r = arch_get_unmapped_area_topdown(p, addr, len + PMD_SIZE, flags);
-			if (r >= 0)
+			if (!IS_ERR_VALUE(r))
 				r = (int64_t)(((uint64_t)r + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
 		}
 	} else if (flags & LX_MAP_SHARED) {
@@ -210,7 +210,7 @@ static int64_t get_unmapped_area(const oracle_proc *p, uint64_t addr, uint64_t l
 	} else {
 		r = arch_get_unmapped_area_topdown(p, addr, len, flags);
 	}
-	if (r < 0)
+	if (IS_ERR_VALUE(r))
 		return r;
 	if ((uint64_t)r > pr->task_size - len)
 		return -LX_ENOMEM;
@@ -454,10 +454,10 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 			    p->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 
 	ret = get_unmapped_area(p, addr, len, flags, hugetlb);
-	if (ret < 0)
+	if (IS_ERR_VALUE(ret))
 		return ret;
 	if (!(flags & LX_MAP_FIXED) && p->placement == ORACLE_PLACE_ADOPT &&
-	    (int64_t)kernel_result >= 0 && !hugetlb &&
+	    !IS_ERR_VALUE(kernel_result) && !hugetlb &&
 	    placement_legal(p, kernel_result, hint, len, flags))
 		ret = (int64_t)kernel_result;
 	addr = (uint64_t)ret;
@@ -518,7 +518,7 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 		vm_flags |= VM_NORESERVE;
 
 	ret = mmap_region(p, addr, len, vm_flags, pgoff, shared_anon);
-	if (ret >= 0 && ((vm_flags & VM_LOCKED) ||
+	if (!IS_ERR_VALUE(ret) && ((vm_flags & VM_LOCKED) ||
 			 (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE))
 		mm_populate(p, addr, len);
 	return ret;

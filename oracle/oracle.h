@@ -148,6 +148,8 @@ int64_t oracle_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot,
 		    uint64_t flags, uint64_t fd, uint64_t off, uint64_t kernel_result);
 int64_t oracle_munmap(oracle_proc *p, uint64_t addr, uint64_t len);
 int64_t oracle_mprotect(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot);
+/* setrlimit(resource, {soft, hard}) (kernel/sys.c: do_prlimit). */
+int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard);
 
 /* Memory accesses: 8-byte loads and stores, and instruction fetch. */
 typedef struct oracle_fault {

@@ -24,6 +24,9 @@
 #define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
 #define PMD_SIZE (2ULL << 20)
 #define DEFAULT_MAP_WINDOW ((1ULL << 47) - PAGE_SIZE)
+/* Return values carry an address or -errno, as in the kernel: only the top
+ * 4095 values are errors (addresses at or above 1 << 63 are not). */
+#define IS_ERR_VALUE(x) ((uint64_t)(int64_t)(x) >= (uint64_t)-4095)
 
 /*
  * Model self-checks. NEVER(x) marks a state the model's own logic must never

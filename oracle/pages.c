@@ -226,13 +226,13 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 			return -LX_ENOMEM;
 		memcpy(d, e->f->data, PAGE_SIZE);
 	}
+	/* The PTE's reference moves from the old frame to the copy. */
 	frame_get(copy);
 	copy->mapcount++;
 	e->f->mapcount--;
 	frame_put(p->w, e->f);
 	e->f = copy;
 	e->writable = true;
-	frame_put(p->w, copy); /* drop the extra reference taken above */
 	return 0;
 }
 

@@ -112,6 +112,22 @@ void oracle_proc_set_rlimit(oracle_proc *p, int resource, uint64_t cur, uint64_t
 	}
 }
 
+int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard)
+{
+	if (resource >= LX_RLIM_NLIMITS)
+		return -LX_EINVAL;
+	if (soft > hard)
+		return -LX_EINVAL;
+	if (hard > p->rlim_max[resource] && !capable(p, LX_CAP_SYS_RESOURCE))
+		return -LX_EPERM;
+	/* fs.nr_open (1048576 by default) caps RLIMIT_NOFILE. */
+	if (resource == LX_RLIMIT_NOFILE && hard > 1048576)
+		return -LX_EPERM;
+	p->rlim_cur[resource] = soft;
+	p->rlim_max[resource] = hard;
+	return 0;
+}
+
 void oracle_proc_set_cap(oracle_proc *p, int cap, bool on)
 {
 	if (cap < 0 || cap >= 64)

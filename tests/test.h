@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test.h: the unit-test scaffolding shared by tests/*.c.
+ * test.h: the unit-test scaffolding shared by the files in tests/.
  *
  * A test file defines functions registered with TEST(name) and calls
  * test_main() from main. Each CHECK prints the failing expression with its
@@ -22,14 +22,14 @@ static struct test_entry test_registry[512];
 static int test_count, test_failed_checks, test_current_failed;
 static const char *test_current;
 
-#define TEST(name)                                                            \
-	static void name(void);                                                \
-	__attribute__((constructor)) static void register_##name(void)         \
+#define TEST(fn_)                                                             \
+	static void fn_(void);                                                 \
+	__attribute__((constructor)) static void register_##fn_(void)          \
 	{                                                                      \
-		test_registry[test_count].name = #name;                        \
-		test_registry[test_count++].fn = name;                         \
+		test_registry[test_count].name = #fn_;                         \
+		test_registry[test_count++].fn = fn_;                          \
 	}                                                                      \
-	static void name(void)
+	static void fn_(void)
 
 #define CHECK(cond)                                                           \
 	do {                                                                   \
