@@ -54,11 +54,10 @@ static vma *expand_stack(oracle_proc *p, uint64_t addr)
 		return NULL;
 	if (anon_vma_prepare(p, v))
 		return NULL;
-	tree_remove(&p->vmas, &v->node);
+	/* The stack grows into free space below it: its tree position holds. */
 	v->start = addr;
 	v->node.key = addr;
 	v->pgoff -= grow;
-	tree_insert(&p->vmas, &v->node);
 	vm_stat_account(p, v->flags, (int64_t)grow);
 	if (v->flags & VM_LOCKED)
 		p->locked_vm += grow;
@@ -116,15 +115,10 @@ static void copy_bytes(oracle_proc *p, uint64_t addr, uint8_t *buf, size_t n, bo
 			p->w->broken = "access to a page that was just faulted in found no PTE";
 			return;
 		}
-		if (write) {
-			uint8_t *d = frame_data_rw(p->w, e->f);
-			if (d)
-				memcpy(d + off, buf + i, chunk);
-		} else if (e->f->data) {
-			memcpy(buf + i, e->f->data + off, chunk);
-		} else {
-			memset(buf + i, 0, chunk);
-		}
+		if (write)
+			frame_write(p->w, e->f, off, buf + i, chunk);
+		else
+			frame_read(e->f, off, buf + i, chunk);
 		i += chunk;
 	}
 }

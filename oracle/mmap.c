@@ -391,7 +391,7 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
 			}
 			v->file->size = len;
 		}
-		vma_link(p, v);
+		vma_link(p, v, prev);
 	}
 	/* __mmap_complete() */
 	vm_stat_account(p, vm_flags, (int64_t)pglen);

@@ -53,14 +53,23 @@ typedef struct oracle_file {
 	tree pages;         /* page cache: page index -> frame (pcache_entry) */
 } oracle_file;
 
-/* A physical page. data == NULL means all zeroes. */
+/*
+ * A physical page. Programs store 8-byte words, so a page's contents are
+ * kept as a few inline (word index, value) pairs and only become a full
+ * PAGE_SIZE buffer when more words than fit inline are non-zero. All zero:
+ * nwords == 0 and data == NULL.
+ */
+#define FRAME_INLINE_WORDS 6
 typedef struct frame {
 	uint32_t id;        /* the model's PFN */
 	uint32_t mapcount;  /* PTEs mapping it */
 	uint32_t refs;      /* mapcount + page-cache references */
 	bool zero_page;     /* the shared zero page (never freed) */
 	bool anon;          /* anonymous (not page cache) */
-	uint8_t *data;      /* PAGE_SIZE bytes, or NULL for zeroes */
+	uint16_t nwords;
+	uint16_t widx[FRAME_INLINE_WORDS];
+	uint64_t wval[FRAME_INLINE_WORDS];
+	uint8_t *data;      /* PAGE_SIZE bytes once materialised, else NULL */
 } frame;
 
 typedef struct pcache_entry {
@@ -82,16 +91,31 @@ typedef struct vma {
 
 /* A page-table entry. Only touched pages have one. */
 typedef struct pte {
-	tree_node node;     /* key: virtual page number */
+	uint64_t vpn;       /* virtual page number */
 	frame *f;
 	bool writable;      /* hardware write permission (false while COW-shared) */
 } pte;
+
+/*
+ * The page table: a radix tree of 512-entry levels as on x86-64, so a lookup
+ * costs four loads whatever the size of the address space, and a walk over
+ * an empty range skips a whole table at a time. User addresses are below
+ * 1 << 47, so virtual page numbers have 35 bits: 8 + 9 + 9 + 9.
+ */
+#define PT_BITS 9
+#define PT_ENTRIES 512
+#define PT_TOP_ENTRIES 256
+typedef struct pt_leaf { pte *e[PT_ENTRIES]; uint32_t used; } pt_leaf;
+typedef struct pt_mid { pt_leaf *e[PT_ENTRIES]; uint32_t used; } pt_mid;
+typedef struct pt_upper { pt_mid *e[PT_ENTRIES]; uint32_t used; } pt_upper;
+typedef struct page_table { pt_upper *top[PT_TOP_ENTRIES]; uint64_t count; } page_table;
+#define PT_MAX_ADDR (1ULL << 47)
 
 struct oracle_proc {
 	oracle_world *w;
 	int pid;
 	tree vmas;
-	tree ptes;
+	page_table pt;
 	uint64_t map_count;
 	uint64_t total_vm, data_vm, locked_vm, exec_vm, stack_vm;
 	uint64_t def_flags;
@@ -113,7 +137,6 @@ struct oracle_world {
 };
 
 static inline vma *vma_of(tree_node *n) { return n ? tree_entry(n, vma, node) : NULL; }
-static inline pte *pte_of(tree_node *n) { return n ? tree_entry(n, pte, node) : NULL; }
 static inline uint64_t vma_pages(const vma *v) { return (v->end - v->start) >> PAGE_SHIFT; }
 static inline bool capable(const oracle_proc *p, int cap) { return (p->caps >> cap) & 1; }
 static inline uint64_t rlimit(const oracle_proc *p, int r) { return p->rlim_cur[r]; }
@@ -129,7 +152,8 @@ vma *find_vma_intersection(const oracle_proc *p, uint64_t start, uint64_t end);
 vma *vma_next(const vma *v);
 vma *vma_prev_of(const vma *v);
 vma *vma_alloc(oracle_proc *p);
-void vma_link(oracle_proc *p, vma *v);
+/* Links v into the tree; pred is its left neighbour if known (faster), else NULL. */
+void vma_link(oracle_proc *p, vma *v, vma *pred);
 void vma_unlink_free(oracle_proc *p, vma *v);
 int split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper);
 int __split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper);
@@ -157,6 +181,8 @@ int do_vmi_munmap(oracle_proc *p, uint64_t start, uint64_t len);
 
 /* pages.c: page tables and frames. */
 pte *pte_lookup(const oracle_proc *p, uint64_t vpn);
+/* The first entry at or after vpn and below end_vpn, or NULL. */
+pte *pte_next(const oracle_proc *p, uint64_t vpn, uint64_t end_vpn);
 frame *frame_new(oracle_world *w, bool anon);
 void frame_get(frame *f);
 void frame_put(oracle_world *w, frame *f);
@@ -167,7 +193,12 @@ int anon_vma_prepare(oracle_proc *p, vma *v);
 /* Faults a page in as a read or write would; 0, or a fault code when refused. */
 int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write);
 void populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end);
-uint8_t *frame_data_rw(oracle_world *w, frame *f);
+/* Reads n bytes at off (off + n <= PAGE_SIZE). */
+void frame_read(const frame *f, size_t off, uint8_t *buf, size_t n);
+/* Writes n bytes at off; returns -1 (world broken) when out of memory. */
+int frame_write(oracle_world *w, frame *f, size_t off, const uint8_t *buf, size_t n);
+/* Gives dst the contents of src (dst was all zero). */
+int frame_copy(oracle_world *w, frame *dst, const frame *src);
 oracle_file *file_new(oracle_world *w);
 void file_put(oracle_world *w, oracle_file *f);
 

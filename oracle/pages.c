@@ -11,10 +11,86 @@
 
 #include "oracleInt.h"
 
+#define PT_MAX_VPN (1ULL << (8 + 3 * PT_BITS))
+#define IDX(vpn, level) (((vpn) >> (PT_BITS * (level))) & (PT_ENTRIES - 1))
+
 pte *pte_lookup(const oracle_proc *p, uint64_t vpn)
 {
-	tree_node *n = tree_floor(&p->ptes, vpn);
-	return n && n->key == vpn ? pte_of(n) : NULL;
+	if (vpn >= PT_MAX_VPN)
+		return NULL;
+	const pt_upper *u = p->pt.top[vpn >> (3 * PT_BITS)];
+	const pt_mid *m = u ? u->e[IDX(vpn, 2)] : NULL;
+	const pt_leaf *l = m ? m->e[IDX(vpn, 1)] : NULL;
+	return l ? l->e[IDX(vpn, 0)] : NULL;
+}
+
+pte *pte_next(const oracle_proc *p, uint64_t vpn, uint64_t end_vpn)
+{
+	if (end_vpn > PT_MAX_VPN)
+		end_vpn = PT_MAX_VPN;
+	while (vpn < end_vpn) {
+		const pt_upper *u = p->pt.top[vpn >> (3 * PT_BITS)];
+		if (!u) {
+			vpn = ((vpn >> (3 * PT_BITS)) + 1) << (3 * PT_BITS);
+			continue;
+		}
+		const pt_mid *m = u->e[IDX(vpn, 2)];
+		if (!m) {
+			vpn = ((vpn >> (2 * PT_BITS)) + 1) << (2 * PT_BITS);
+			continue;
+		}
+		const pt_leaf *l = m->e[IDX(vpn, 1)];
+		if (!l) {
+			vpn = ((vpn >> PT_BITS) + 1) << PT_BITS;
+			continue;
+		}
+		for (uint64_t i = IDX(vpn, 0); i < PT_ENTRIES && vpn < end_vpn; i++, vpn++)
+			if (l->e[i])
+				return l->e[i];
+	}
+	return NULL;
+}
+
+/* The slot for vpn, allocating the tables on the way; NULL on OOM. */
+static pte **pt_slot(oracle_proc *p, uint64_t vpn)
+{
+	pt_upper **up = &p->pt.top[vpn >> (3 * PT_BITS)];
+	if (!*up && !(*up = calloc(1, sizeof(**up))))
+		return NULL;
+	pt_mid **mp = &(*up)->e[IDX(vpn, 2)];
+	if (!*mp) {
+		if (!(*mp = calloc(1, sizeof(**mp))))
+			return NULL;
+		(*up)->used++;
+	}
+	pt_leaf **lp = &(*mp)->e[IDX(vpn, 1)];
+	if (!*lp) {
+		if (!(*lp = calloc(1, sizeof(**lp))))
+			return NULL;
+		(*mp)->used++;
+	}
+	return &(*lp)->e[IDX(vpn, 0)];
+}
+
+/* Clears vpn's slot and frees tables that became empty. */
+static void pt_unset(oracle_proc *p, uint64_t vpn)
+{
+	pt_upper **up = &p->pt.top[vpn >> (3 * PT_BITS)];
+	pt_mid **mp = &(*up)->e[IDX(vpn, 2)];
+	pt_leaf **lp = &(*mp)->e[IDX(vpn, 1)];
+	(*lp)->e[IDX(vpn, 0)] = NULL;
+	if (--(*lp)->used)
+		return;
+	free(*lp);
+	*lp = NULL;
+	if (--(*mp)->used)
+		return;
+	free(*mp);
+	*mp = NULL;
+	if (--(*up)->used)
+		return;
+	free(*up);
+	*up = NULL;
 }
 
 frame *frame_new(oracle_world *w, bool anon)
@@ -40,14 +116,81 @@ void frame_put(oracle_world *w, frame *f)
 	}
 }
 
-uint8_t *frame_data_rw(oracle_world *w, frame *f)
+static uint64_t frame_word(const frame *f, unsigned idx)
 {
-	if (!f->data) {
-		f->data = calloc(1, PAGE_SIZE);
-		if (!f->data)
-			w->broken = "out of memory allocating page contents";
+	for (unsigned i = 0; i < f->nwords; i++)
+		if (f->widx[i] == idx)
+			return f->wval[i];
+	return 0;
+}
+
+void frame_read(const frame *f, size_t off, uint8_t *buf, size_t n)
+{
+	if (f->data) {
+		memcpy(buf, f->data + off, n);
+		return;
 	}
-	return f->data;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t word = frame_word(f, (unsigned)((off + i) >> 3));
+		buf[i] = (uint8_t)(word >> (8 * ((off + i) & 7)));
+	}
+}
+
+/* Turns the inline words into a full page buffer. */
+static int frame_materialise(oracle_world *w, frame *f)
+{
+	f->data = calloc(1, PAGE_SIZE);
+	if (!f->data) {
+		w->broken = "out of memory allocating page contents";
+		return -1;
+	}
+	for (unsigned i = 0; i < f->nwords; i++)
+		memcpy(f->data + 8 * f->widx[i], &f->wval[i], 8);
+	f->nwords = 0;
+	return 0;
+}
+
+int frame_write(oracle_world *w, frame *f, size_t off, const uint8_t *buf, size_t n)
+{
+	if (f->data) {
+		memcpy(f->data + off, buf, n);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned idx = (unsigned)((off + i) >> 3), shift = 8 * ((off + i) & 7);
+		unsigned k;
+		for (k = 0; k < f->nwords && f->widx[k] != idx; k++)
+			;
+		if (k == f->nwords) {
+			if (f->nwords == FRAME_INLINE_WORDS) {
+				if (frame_materialise(w, f))
+					return -1;
+				return frame_write(w, f, off + i, buf + i, n - i);
+			}
+			f->widx[k] = (uint16_t)idx;
+			f->wval[k] = 0;
+			f->nwords++;
+		}
+		f->wval[k] = (f->wval[k] & ~(0xffULL << shift)) | ((uint64_t)buf[i] << shift);
+	}
+	return 0;
+}
+
+int frame_copy(oracle_world *w, frame *dst, const frame *src)
+{
+	if (src->data) {
+		dst->data = malloc(PAGE_SIZE);
+		if (!dst->data) {
+			w->broken = "out of memory allocating page contents";
+			return -1;
+		}
+		memcpy(dst->data, src->data, PAGE_SIZE);
+		return 0;
+	}
+	dst->nwords = src->nwords;
+	memcpy(dst->widx, src->widx, sizeof(dst->widx));
+	memcpy(dst->wval, src->wval, sizeof(dst->wval));
+	return 0;
 }
 
 pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
@@ -57,18 +200,28 @@ pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 		p->w->broken = "out of memory allocating a page-table entry";
 		return NULL;
 	}
-	e->node.key = vpn;
+	pte **slot = vpn < PT_MAX_VPN ? pt_slot(p, vpn) : NULL;
+	if (!slot) {
+		free(e);
+		p->w->broken = "out of memory allocating a page table";
+		return NULL;
+	}
+	e->vpn = vpn;
 	e->f = f;
 	e->writable = writable;
 	f->mapcount++;
 	frame_get(f);
-	tree_insert(&p->ptes, &e->node);
+	*slot = e;
+	pt_leaf *leaf = p->pt.top[vpn >> (3 * PT_BITS)]->e[IDX(vpn, 2)]->e[IDX(vpn, 1)];
+	leaf->used++;
+	p->pt.count++;
 	return e;
 }
 
 void pte_clear(oracle_proc *p, pte *e)
 {
-	tree_remove(&p->ptes, &e->node);
+	pt_unset(p, e->vpn);
+	p->pt.count--;
 	e->f->mapcount--;
 	frame_put(p->w, e->f);
 	free(e);
@@ -77,11 +230,11 @@ void pte_clear(oracle_proc *p, pte *e)
 /* zap_page_range_single(): drop every PTE in [start, end). */
 void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end)
 {
-	tree_node *n = tree_ceil(&p->ptes, start >> PAGE_SHIFT);
-	while (n && n->key < end >> PAGE_SHIFT) {
-		tree_node *next = tree_next(n);
-		pte_clear(p, pte_of(n));
-		n = next;
+	uint64_t vpn = start >> PAGE_SHIFT, end_vpn = end >> PAGE_SHIFT;
+	pte *e;
+	while ((e = pte_next(p, vpn, end_vpn))) {
+		vpn = e->vpn + 1;
+		pte_clear(p, e);
 	}
 }
 
@@ -220,12 +373,8 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 	frame *copy = frame_new(p->w, true);
 	if (!copy)
 		return -LX_ENOMEM;
-	if (e->f->data) {
-		uint8_t *d = frame_data_rw(p->w, copy);
-		if (!d)
-			return -LX_ENOMEM;
-		memcpy(d, e->f->data, PAGE_SIZE);
-	}
+	if (frame_copy(p->w, copy, e->f))
+		return -LX_ENOMEM;
 	/* The PTE's reference moves from the old frame to the copy. */
 	frame_get(copy);
 	copy->mapcount++;

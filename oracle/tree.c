@@ -7,6 +7,9 @@
  */
 #include "tree.h"
 
+static tree_node *floor_walk(const tree *t, uint64_t key);
+static tree_node *ceil_walk(const tree *t, uint64_t key);
+
 static int height(const tree_node *n) { return n ? n->height : 0; }
 
 static void fix_height(tree_node *n)
@@ -55,12 +58,19 @@ static tree_node *rotate_right(tree *t, tree_node *x)
 	return y;
 }
 
-/* Restores balance from n up to the root. */
+/*
+ * Restores balance from n upwards. It stops at the first node whose height
+ * and balance did not change, because nothing above it can have changed
+ * either; walking every ancestor each time would touch O(log n) cold nodes.
+ */
 static void rebalance(tree *t, tree_node *n)
 {
 	while (n) {
+		int old = n->height;
 		fix_height(n);
 		int bal = height(n->left) - height(n->right);
+		if (n->height == old && bal >= -1 && bal <= 1)
+			return;
 		if (bal > 1) {
 			if (height(n->left->left) < height(n->left->right))
 				rotate_left(t, n->left);
@@ -80,6 +90,29 @@ void tree_insert(tree *t, tree_node *n)
 	while (*link) {
 		parent = *link;
 		link = n->key < parent->key ? &parent->left : &parent->right;
+	}
+	n->left = n->right = NULL;
+	n->parent = parent;
+	n->height = 1;
+	*link = n;
+	t->count++;
+	rebalance(t, parent);
+}
+
+void tree_insert_after(tree *t, tree_node *pred, tree_node *n)
+{
+	if (!pred) {
+		tree_insert(t, n);
+		return;
+	}
+	tree_node *parent = pred, **link;
+	if (!pred->right) {
+		link = &pred->right;
+	} else {
+		parent = pred->right;
+		while (parent->left)
+			parent = parent->left;
+		link = &parent->left;
 	}
 	n->left = n->right = NULL;
 	n->parent = parent;
@@ -118,10 +151,28 @@ void tree_remove(tree *t, tree_node *n)
 		replace_child(t, n->parent, n, child);
 	}
 	t->count--;
+	if (t->hint == n)
+		t->hint = NULL;
 	rebalance(t, fix);
 }
 
-tree_node *tree_floor(const tree *t, uint64_t key)
+tree_node *tree_floor(tree *t, uint64_t key)
+{
+	tree_node *h = t->hint;
+	if (h && h->key <= key) {
+		if (h->key == key)
+			return h;
+		tree_node *nx = tree_next(h);
+		if (!nx || nx->key > key)
+			return h;
+		if (nx->key == key)
+			return t->hint = nx;
+	}
+	t->hint = floor_walk(t, key);
+	return t->hint;
+}
+
+static tree_node *floor_walk(const tree *t, uint64_t key)
 {
 	tree_node *n = t->root, *best = NULL;
 	while (n) {
@@ -137,7 +188,29 @@ tree_node *tree_floor(const tree *t, uint64_t key)
 	return best;
 }
 
-tree_node *tree_ceil(const tree *t, uint64_t key)
+tree_node *tree_ceil(tree *t, uint64_t key)
+{
+	tree_node *h = t->hint;
+	if (h && h->key >= key) {
+		if (h->key == key)
+			return h;
+		tree_node *pv = tree_prev(h);
+		if (!pv || pv->key < key)
+			return h;
+	} else if (h) {
+		tree_node *nx = tree_next(h);
+		if (!nx)
+			return NULL;
+		if (nx->key >= key) {
+			t->hint = nx;
+			return nx;
+		}
+	}
+	t->hint = ceil_walk(t, key);
+	return t->hint;
+}
+
+static tree_node *ceil_walk(const tree *t, uint64_t key)
 {
 	tree_node *n = t->root, *best = NULL;
 	while (n) {

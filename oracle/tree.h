@@ -23,20 +23,34 @@ typedef struct tree_node {
 typedef struct tree {
 	tree_node *root;
 	size_t count;
+	/*
+	 * The node the last floor/ceil query returned. Consecutive queries
+	 * mostly land on or next to it (the kernel kept a per-mm vmacache for
+	 * the same reason), so checking it first avoids a walk from the root.
+	 */
+	tree_node *hint;
 } tree;
 
 #define tree_entry(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
-static inline void tree_init(tree *t) { t->root = NULL; t->count = 0; }
+static inline void tree_init(tree *t) { t->root = NULL; t->count = 0; t->hint = NULL; }
 
 /* Inserts n with key n->key; keys must be unique (the caller guarantees it). */
 void tree_insert(tree *t, tree_node *n);
+/*
+ * Inserts n right after pred, its in-order predecessor (pred->key < n->key
+ * and no node lies between them); pred == NULL falls back to tree_insert.
+ * Splits and new mappings always know their left neighbour, and inserting
+ * beside it touches nodes that are already in cache instead of walking from
+ * the root.
+ */
+void tree_insert_after(tree *t, tree_node *pred, tree_node *n);
 void tree_remove(tree *t, tree_node *n);
 /* The node with the largest key <= key, or NULL. */
-tree_node *tree_floor(const tree *t, uint64_t key);
+tree_node *tree_floor(tree *t, uint64_t key);
 /* The node with the smallest key >= key, or NULL. */
-tree_node *tree_ceil(const tree *t, uint64_t key);
+tree_node *tree_ceil(tree *t, uint64_t key);
 tree_node *tree_first(const tree *t);
 tree_node *tree_last(const tree *t);
 tree_node *tree_next(const tree_node *n);

@@ -17,7 +17,7 @@
 
 vma *find_vma(const oracle_proc *p, uint64_t addr)
 {
-	tree_node *n = tree_floor(&p->vmas, addr);
+	tree_node *n = tree_floor((tree *)&p->vmas, addr);
 	if (n && vma_of(n)->end > addr)
 		return vma_of(n);
 	return vma_of(n ? tree_next(n) : tree_first(&p->vmas));
@@ -25,7 +25,7 @@ vma *find_vma(const oracle_proc *p, uint64_t addr)
 
 vma *vma_lookup(const oracle_proc *p, uint64_t addr)
 {
-	vma *v = vma_of(tree_floor(&p->vmas, addr));
+	vma *v = vma_of(tree_floor((tree *)&p->vmas, addr));
 	return v && addr < v->end ? v : NULL;
 }
 
@@ -46,10 +46,10 @@ vma *vma_alloc(oracle_proc *p)
 	return v;
 }
 
-void vma_link(oracle_proc *p, vma *v)
+void vma_link(oracle_proc *p, vma *v, vma *pred)
 {
 	v->node.key = v->start;
-	tree_insert(&p->vmas, &v->node);
+	tree_insert_after(&p->vmas, pred ? &pred->node : NULL, &v->node);
 	p->map_count++;
 }
 
@@ -89,16 +89,17 @@ void vma_unlink_free(oracle_proc *p, vma *v)
 	free(v);
 }
 
-/* Moves a VMA's range; re-keys it in the tree when its start changes. */
+/*
+ * Moves a VMA's range. A new start is written into the key in place: the
+ * callers only move a start into space no other VMA occupies, so the VMA's
+ * position in address order, and so in the tree, cannot change.
+ */
 static void vma_set_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end,
 			  uint64_t pgoff)
 {
-	if (v->start != start) {
-		tree_remove(&p->vmas, &v->node);
-		v->start = start;
-		v->node.key = start;
-		tree_insert(&p->vmas, &v->node);
-	}
+	(void)p;
+	v->start = start;
+	v->node.key = start;
 	v->end = end;
 	v->pgoff = pgoff;
 }
@@ -159,7 +160,7 @@ int __split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper)
 	if (n->file)
 		n->file->refs++;
 	v->end = addr;
-	vma_link(p, n);
+	vma_link(p, n, v);
 	if (lower)
 		*lower = v;
 	if (upper)

@@ -39,7 +39,6 @@ static oracle_proc *proc_new(oracle_world *w)
 	p->w = w;
 	p->pid = w->nprocs + 1;
 	tree_init(&p->vmas);
-	tree_init(&p->ptes);
 	for (int i = 0; i < LX_RLIM_NLIMITS; i++)
 		p->rlim_cur[i] = p->rlim_max[i] = LX_RLIM_INFINITY;
 	/* The usual defaults of a login session. */
@@ -74,8 +73,7 @@ oracle_world *oracle_world_new(const oracle_profile *prof)
 static void proc_free(oracle_proc *p)
 {
 	tree_node *n;
-	while ((n = tree_first(&p->ptes)))
-		pte_clear(p, pte_of(n));
+	zap_page_range(p, 0, PT_MAX_ADDR);
 	while ((n = tree_first(&p->vmas)))
 		vma_unlink_free(p, vma_of(n));
 	free(p);
@@ -174,7 +172,7 @@ int oracle_proc_seed_vma(oracle_proc *p, const oracle_vma_info *in)
 		}
 		anon_vma_set(v, av, in->anon_forked);
 	}
-	vma_link(p, v);
+	vma_link(p, v, NULL);
 	vm_stat_account(p, v->flags, (int64_t)vma_pages(v));
 	if (v->flags & VM_LOCKED)
 		p->locked_vm += vma_pages(v);
@@ -350,8 +348,6 @@ static const char *check_proc(const oracle_proc *p)
 {
 	if (tree_validate(&p->vmas))
 		return "VMA tree is malformed";
-	if (tree_validate(&p->ptes))
-		return "page table tree is malformed";
 	if (p->vmas.count != p->map_count)
 		return "map_count does not match the number of VMAs";
 	oracle_proc tmp;
@@ -383,13 +379,16 @@ static const char *check_proc(const oracle_proc *p)
 		return "VM counters do not match the VMAs";
 	if (locked != p->locked_vm)
 		return "locked_vm does not match the VM_LOCKED VMAs";
-	for (tree_node *n = tree_first(&p->ptes); n; n = tree_next(n)) {
-		const pte *e = pte_of(n);
-		if (!vma_lookup(p, n->key << PAGE_SHIFT))
+	uint64_t entries = 0;
+	for (const pte *e = pte_next(p, 0, ~0ULL); e; e = pte_next(p, e->vpn + 1, ~0ULL)) {
+		entries++;
+		if (!vma_lookup(p, e->vpn << PAGE_SHIFT))
 			return "page-table entry outside every VMA";
 		if (!e->f->mapcount || e->f->refs < e->f->mapcount)
 			return "frame reference counts below its mappings";
 	}
+	if (entries != p->pt.count)
+		return "page-table entry count does not match the table";
 	return NULL;
 }
 
