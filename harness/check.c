@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check.c: runs a case against the model alone (`mmspec check`).
+ * check.c: runs a case against the model, alone (`mmspec check`) or side by
+ * side with what the kernel did (`mmspec run`).
  *
  * Arguments are evaluated against the arena base and the variables bound so
  * far; each step goes to the oracle; each explicit expectation (`= ...`) is
- * checked against what the model did. The first unmet expectation fails the
- * case, because every later step depends on the state it left.
+ * checked. With a kernel run, each step's outcome and the layout around it
+ * are compared with the model's. The first unmet expectation or divergence
+ * decides the case, because every later step depends on the state it left.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,24 @@ void harness_target_model(harness_target *t)
 	memset(t, 0, sizeof(*t));
 	oracle_profile_default(&t->profile);
 	t->caps_available = ~0ULL;
+}
+
+void harness_target_from_exec(harness_target *t, const exec_target_info *in)
+{
+	harness_target_model(t);
+	oracle_profile *p = &t->profile;
+	p->version = in->version;
+	p->dac_mmap_min_addr = in->mmap_min_addr;
+	p->mmap_min_addr = in->mmap_min_effective > in->mmap_min_addr ? in->mmap_min_effective
+								       : in->mmap_min_addr;
+	p->max_map_count = in->max_map_count;
+	p->overcommit_memory = in->overcommit_memory;
+	if (in->commit_guess_pages)
+		p->commit_guess_pages = in->commit_guess_pages;
+	p->thp = in->thp;
+	p->soft_dirty = in->soft_dirty;
+	p->hugepage_sizes = in->hugepage_sizes;
+	p->hugepages_free_2m = in->hugepages_free_2m;
 }
 
 static bool version_cmp(uint32_t have, int cmp, uint32_t want)
@@ -56,18 +77,17 @@ static bool config_known(const harness_target *t, const char *name)
 
 bool harness_requires_met(const prog_case *c, const harness_target *t, char *why, size_t cap)
 {
-	/* The profile's version compares with the patch level masked off when
-	 * the requirement names only major.minor. */
 	for (unsigned i = 0; i < c->nreq; i++) {
 		const prog_require *r = &c->req[i];
 		switch (r->kind) {
 		case PROG_REQ_LINUX: {
+			/* A requirement naming only major.minor ignores the patch level. */
 			uint32_t have = t->profile.version;
 			if (!(r->version & 0xff))
 				have &= ~0xffu;
 			if (!version_cmp(have, r->cmp, r->version)) {
-				snprintf(why, cap, "requires linux %s %u.%u (target is %u.%u)",
-					 (const char *[]){ "<", "<=", "==", ">=", ">" }[r->cmp],
+				static const char *ops[] = { "<", "<=", "==", ">=", ">" };
+				snprintf(why, cap, "requires linux %s %u.%u (target is %u.%u)", ops[r->cmp],
 					 r->version >> 16, (r->version >> 8) & 0xff,
 					 t->profile.version >> 16, (t->profile.version >> 8) & 0xff);
 				return false;
@@ -100,12 +120,8 @@ bool harness_layout_equal(const char *got, const char *want)
 	for (size_t i = 0; i < n; i++) {
 		if ((got[i] == '.') != (want[i] == '.'))
 			return false;
-		if (i && got[i] != '.') {
-			bool got_boundary = got[i] != got[i - 1];
-			bool want_boundary = want[i] != want[i - 1];
-			if (got_boundary != want_boundary)
-				return false;
-		}
+		if (i && got[i] != '.' && (got[i] != got[i - 1]) != (want[i] != want[i - 1]))
+			return false;
 	}
 	return true;
 }
@@ -124,28 +140,32 @@ static void format_value(char *buf, size_t cap, uint64_t v, uint64_t arena)
 	}
 }
 
+/* What one side did at one step. */
 typedef struct outcome {
 	bool is_probe;            /* load/store/fetch: a fault or a value */
 	int64_t ret;              /* syscall: raw return (-errno on error) */
-	oracle_fault fault;       /* probe */
+	int signo, code;          /* probe */
+	uint64_t addr;            /* probe: si_addr */
 	uint64_t value;           /* load: the value read */
-	bool has_value;           /* load succeeded */
+	bool has_value;
 } outcome;
+
+static bool is_err(int64_t r) { return r < 0 && r >= -4095; }
 
 static void format_outcome(char *buf, size_t cap, const outcome *o, uint64_t arena, int op)
 {
 	char v[64];
 	if (o->is_probe) {
-		if (o->fault.signo)
-			snprintf(buf, cap, "= %s(%s)", prog_signal_name(o->fault.signo),
-				 prog_si_code_name(o->fault.signo, o->fault.code));
+		if (o->signo)
+			snprintf(buf, cap, "= %s(%s)", prog_signal_name(o->signo),
+				 prog_si_code_name(o->signo, o->code));
 		else if (o->has_value)
 			snprintf(buf, cap, "= 0x%" PRIx64, o->value);
 		else
 			snprintf(buf, cap, "= 0");
 		return;
 	}
-	if (o->ret < 0 && o->ret >= -4095) {
+	if (is_err(o->ret)) {
 		snprintf(buf, cap, "= -1 %s", prog_errno_name((int)-o->ret));
 		return;
 	}
@@ -159,7 +179,6 @@ static void format_outcome(char *buf, size_t cap, const outcome *o, uint64_t are
 
 static void format_expected(char *buf, size_t cap, const prog_result *r, uint64_t val, uint64_t arena)
 {
-	char v[64];
 	switch (r->kind) {
 	case PROG_RES_ERRNO: {
 		size_t n = (size_t)snprintf(buf, cap, "-1 ");
@@ -173,188 +192,533 @@ static void format_expected(char *buf, size_t cap, const prog_result *r, uint64_
 			 prog_si_code_name(r->signo, r->si_code));
 		break;
 	case PROG_RES_VALUE:
-		format_value(v, sizeof(v), val, arena);
-		snprintf(buf, cap, "%s", v);
+		if (val < 4096)
+			snprintf(buf, cap, "%" PRIu64, val);
+		else
+			format_value(buf, cap, val, arena);
 		break;
 	default:
 		snprintf(buf, cap, "a value");
 	}
 }
 
-/* Checks one expectation; returns false (with a reason) when it does not hold. */
-static bool expectation_holds(const prog_case *c, const prog_step *s, const outcome *o,
-			      uint64_t *vals, uint64_t arena, char *why, size_t cap)
+/* Whether an outcome meets the step's explicit expectation. */
+static bool expectation_holds(const prog_step *s, const outcome *o, const uint64_t *vals,
+			      uint64_t arena)
 {
 	const prog_result *r = &s->res;
-	bool failed_call = !o->is_probe && o->ret < 0 && o->ret >= -4095;
+	bool failed_call = !o->is_probe && is_err(o->ret);
 	switch (r->kind) {
 	case PROG_RES_NONE:
 	case PROG_RES_ANY:
 	case PROG_RES_LAYOUT:
 		return true;
 	case PROG_RES_BIND:
-		if (failed_call || (o->is_probe && o->fault.signo)) {
-			snprintf(why, cap, "expected a value to bind $%s", c->var[r->var]);
-			return false;
-		}
-		vals[r->var] = o->is_probe ? o->value : (uint64_t)o->ret;
-		return true;
+		return !failed_call && !(o->is_probe && o->signo);
 	case PROG_RES_ERRNO:
 		if (failed_call)
 			for (unsigned i = 0; i < r->nerrno; i++)
 				if (r->errnos[i] == -o->ret)
 					return true;
-		break;
+		return false;
 	case PROG_RES_SIGNAL:
-		if (o->is_probe && o->fault.signo == r->signo && o->fault.code == r->si_code)
-			return true;
-		break;
+		return o->is_probe && o->signo == r->signo && o->code == r->si_code;
 	case PROG_RES_VALUE: {
 		uint64_t want = prog_eval(&r->value, arena, vals);
-		if (o->is_probe) {
-			if (!o->fault.signo && (o->has_value ? o->value : 0) == want)
-				return true;
-		} else if (!failed_call && (uint64_t)o->ret == want) {
-			return true;
-		}
-		break;
+		if (o->is_probe)
+			return !o->signo && (o->has_value ? o->value : 0) == want;
+		return !failed_call && (uint64_t)o->ret == want;
 	}
 	}
-	char exp[128];
-	uint64_t want = r->kind == PROG_RES_VALUE ? prog_eval(&r->value, arena, vals) : 0;
-	format_expected(exp, sizeof(exp), r, want, arena);
-	snprintf(why, cap, "expected %s", exp);
 	return false;
 }
 
-static void report(harness_case_report *out, harness_result res, uint32_t step,
-		   uint32_t line, const char *fmt_a, const char *b, const char *c2)
+/* The state of one case run. */
+typedef struct run {
+	const prog_case *c;
+	const harness_target *t;
+	const harness_kernel *k;   /* NULL: model only */
+	oracle_world *w;
+	oracle_proc *root;
+	uint64_t arena;
+	uint64_t vals[PROG_MAX_VARS];
+	harness_case_report *out;
+	harness_divergence *div;
+} run;
+
+static void fail(run *r, harness_result res, uint32_t i, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void fail(run *r, harness_result res, uint32_t i, const char *fmt, ...)
 {
-	out->result = res;
-	out->step = step;
-	out->line = line;
-	snprintf(out->message, sizeof(out->message), "%s%s%s", fmt_a, b ? b : "", c2 ? c2 : "");
+	va_list ap;
+	r->out->result = res;
+	r->out->step = i;
+	r->out->line = i < r->c->nsteps ? r->c->steps[i].line : r->c->line;
+	va_start(ap, fmt);
+	vsnprintf(r->out->message, sizeof(r->out->message), fmt, ap);
+	va_end(ap);
 }
 
-void harness_check_case(const prog_case *c, const harness_target *t,
-			harness_step_fn on_step, void *ctx, harness_case_report *out)
+/* Seeds the model with the sandbox's initial layout and limits. */
+static void seed_from_kernel(run *r)
+{
+	const exec_target_info *in = r->k->info;
+	for (uint32_t i = 0; i < in->nvmas; i++) {
+		const exec_vma *v = &in->vma[i];
+		oracle_vma_info s = { .start = v->start, .end = v->end };
+		s.flags = v->vmflags;
+		if (!s.flags)
+			s.flags = ((v->prot & 1) ? VM_READ | VM_MAYREAD : 0) |
+				  ((v->prot & 2) ? VM_WRITE | VM_MAYWRITE : 0) |
+				  ((v->prot & 4) ? VM_EXEC | VM_MAYEXEC : 0) |
+				  ((v->prot & 8) ? VM_SHARED | VM_MAYSHARE : 0);
+		bool special = v->name[0] == '[' && strcmp(v->name, "[heap]") && strcmp(v->name, "[stack]");
+		bool file = v->name[0] && v->name[0] != '[';
+		s.file_id = file || special ? i + 1 : 0;
+		s.pgoff = file ? v->pgoff >> 12 : v->start >> 12;
+		/* Pages the parent wrote have an anon_vma, and in the forked
+		 * sandbox that anon_vma's chain has the parent's in it too. */
+		s.anon_id = v->anon ? i + 1 : 0;
+		s.anon_forked = v->anon;
+		snprintf(s.name, sizeof(s.name), "%s", v->name);
+		oracle_proc_seed_vma(r->root, &s);
+	}
+	for (int i = 0; i < 16; i++)
+		oracle_proc_set_rlimit(r->root, i, in->rlim_cur[i], in->rlim_max[i]);
+	oracle_proc_set_layout(r->root, 0x7ffff7fff000ULL, in->start_brk, in->brk, in->start_stack);
+	oracle_proc_set_placement(r->root, ORACLE_PLACE_ADOPT);
+	r->arena = r->k->obs->arena;
+}
+
+/* Runs step i on the model; the kernel's outcome (if any) guides placement. */
+static void model_step(run *r, const prog_step *s, const uint64_t *a, const outcome *kern,
+		       outcome *o, char *drawing, size_t dcap)
+{
+	memset(o, 0, sizeof(*o));
+	oracle_proc *p = r->root;
+	oracle_fault f = { 0, 0, 0 };
+	switch (s->op) {
+	case PROG_MMAP:
+		o->ret = oracle_mmap(p, a[0], a[1], a[2], a[3], a[4], a[5],
+				     kern ? (uint64_t)kern->ret : (uint64_t)-LX_ENOMEM);
+		break;
+	case PROG_MUNMAP:
+		o->ret = oracle_munmap(p, a[0], a[1]);
+		break;
+	case PROG_MPROTECT:
+		o->ret = oracle_mprotect(p, a[0], a[1], a[2]);
+		break;
+	case PROG_SETRLIMIT:
+		o->ret = oracle_setrlimit(p, a[0], a[1], a[2]);
+		break;
+	case PROG_LOAD:
+		o->is_probe = true;
+		f = oracle_load(p, a[0], &o->value);
+		o->has_value = !f.signo;
+		break;
+	case PROG_STORE:
+		o->is_probe = true;
+		f = oracle_store(p, a[0], a[1]);
+		break;
+	case PROG_FETCH:
+		o->is_probe = true;
+		f = oracle_fetch(p, a[0]);
+		break;
+	case PROG_MAPS:
+		if (s->res.kind == PROG_RES_LAYOUT)
+			oracle_draw(p, a[0], a[1] >> 12, drawing, dcap);
+		break;
+	default:
+		break;
+	}
+	o->signo = f.signo;
+	o->code = f.code;
+	o->addr = f.addr;
+}
+
+static bool modelled(int op)
+{
+	return op == PROG_MMAP || op == PROG_MUNMAP || op == PROG_MPROTECT || op == PROG_SETRLIMIT ||
+	       op == PROG_LOAD || op == PROG_STORE || op == PROG_FETCH || op == PROG_MAPS ||
+	       op == PROG_PAGEMAP;
+}
+
+/* Draws a list of VMAs over [lo, lo + npages pages): letters per VMA, '.' holes. */
+static void draw_vmas(const exec_vma *v, uint32_t n, uint64_t lo, uint64_t npages, char *buf)
+{
+	memset(buf, '.', npages);
+	buf[npages] = 0;
+	int letter = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (v[i].end <= lo || v[i].start >= lo + npages * 4096)
+			continue;
+		char c = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[letter++ % 52];
+		for (uint64_t a = v[i].start > lo ? v[i].start : lo; a < v[i].end && a < lo + npages * 4096; a += 4096)
+			buf[(a - lo) >> 12] = c;
+	}
+}
+
+static void perms_of(uint32_t prot, char out[5])
+{
+	out[0] = (prot & 1) ? 'r' : '-';
+	out[1] = (prot & 2) ? 'w' : '-';
+	out[2] = (prot & 4) ? 'x' : '-';
+	out[3] = (prot & 8) ? 's' : 'p';
+	out[4] = 0;
+}
+
+static uint32_t prot_of_flags(uint64_t f)
+{
+	return ((f & VM_READ) ? 1 : 0) | ((f & VM_WRITE) ? 2 : 0) | ((f & VM_EXEC) ? 4 : 0) |
+	       ((f & VM_MAYSHARE) ? 8 : 0);
+}
+
+/* Describes a VMA list (one per line) and a page strip of the window. */
+static void describe_layout(char *buf, size_t cap, const exec_vma *v, uint32_t n, uint64_t lo,
+			    uint64_t hi, uint64_t arena)
+{
+	size_t used = 0;
+	uint64_t pages = (hi - lo) >> 12;
+	if (pages > 64)
+		pages = 64;
+	char strip[65];
+	draw_vmas(v, n, lo, pages, strip);
+	char base[48];
+	format_value(base, sizeof(base), lo, arena);
+	used += (size_t)snprintf(buf + used, cap - used, "%s |%s|%s\n", base, strip,
+				 (hi - lo) >> 12 > 64 ? "..." : "");
+	for (uint32_t i = 0; i < n && used < cap; i++) {
+		char perms[5], s[48], e[48];
+		perms_of(v[i].prot, perms);
+		format_value(s, sizeof(s), v[i].start, arena);
+		format_value(e, sizeof(e), v[i].end, arena);
+		used += (size_t)snprintf(buf + used, cap - used, "  [%s, %s) %s\n", s, e, perms);
+	}
+}
+
+/* The model's VMAs in [lo, hi) as exec_vma records. */
+static uint32_t model_vmas(const run *r, uint64_t lo, uint64_t hi, exec_vma *out, uint32_t cap)
+{
+	static oracle_vma_info tmp[1024];
+	size_t n = oracle_vmas(r->root, lo, hi, tmp, 1024);
+	uint32_t m = 0;
+	for (size_t i = 0; i < n && i < 1024 && m < cap; i++, m++) {
+		memset(&out[m], 0, sizeof(out[m]));
+		out[m].start = tmp[i].start;
+		out[m].end = tmp[i].end;
+		out[m].prot = prot_of_flags(tmp[i].flags);
+	}
+	return n > cap ? cap + 1 : m; /* cap + 1: too many to compare */
+}
+
+/* Compares the kernel's VMAs in a window with the model's; false on a difference. */
+static bool compare_layout(run *r, uint32_t i, const char *what, const exec_vma *kv, uint32_t kn,
+			   uint64_t lo, uint64_t hi)
+{
+	static exec_vma mv[1024];
+	uint32_t mn = model_vmas(r, lo, hi, mv, 1024);
+	uint32_t j;
+	for (j = 0; j < kn && j < mn; j++)
+		if (kv[j].start != mv[j].start || kv[j].end != mv[j].end || kv[j].prot != mv[j].prot)
+			break;
+	if (j == kn && j == mn)
+		return true;
+	/* Describe around the first difference. */
+	uint64_t at = j < kn ? kv[j].start : mv[j].start;
+	if (j < kn && j < mn && mv[j].start < at)
+		at = mv[j].start;
+	uint64_t wlo = at > lo + 4096 ? at - 4096 : lo, whi = hi;
+	harness_divergence *d = r->div;
+	if (d) {
+		memset(d, 0, sizeof(*d));
+		d->step = i;
+		d->line = i < r->c->nsteps ? r->c->steps[i].line : 0;
+		snprintf(d->syscall, sizeof(d->syscall), "%s",
+			 i < r->c->nsteps ? prog_op_info_get(r->c->steps[i].op)->name : "end");
+		snprintf(d->field, sizeof(d->field), "layout");
+		char perms[5], s1[48], e1[48];
+		if (j < mn) {
+			perms_of(mv[j].prot, perms);
+			format_value(s1, sizeof(s1), mv[j].start, r->arena);
+			format_value(e1, sizeof(e1), mv[j].end, r->arena);
+			snprintf(d->model, sizeof(d->model), "VMA [%s, %s) %s", s1, e1, perms);
+		} else {
+			snprintf(d->model, sizeof(d->model), "no VMA");
+		}
+		if (j < kn) {
+			perms_of(kv[j].prot, perms);
+			format_value(s1, sizeof(s1), kv[j].start, r->arena);
+			format_value(e1, sizeof(e1), kv[j].end, r->arena);
+			snprintf(d->kernel, sizeof(d->kernel), "VMA [%s, %s) %s", s1, e1, perms);
+		} else {
+			snprintf(d->kernel, sizeof(d->kernel), "no VMA");
+		}
+		snprintf(d->signature, sizeof(d->signature), "%s:layout:%s", d->syscall,
+			 j < kn && j < mn ? (kv[j].prot != mv[j].prot ? "perms" : "bounds")
+					  : (j < kn ? "kernel-extra" : "model-extra"));
+		describe_layout(d->model_layout, sizeof(d->model_layout), mv, mn > 1024 ? 1024 : mn,
+				wlo, whi, r->arena);
+		describe_layout(d->kernel_layout, sizeof(d->kernel_layout), kv, kn, wlo, whi, r->arena);
+	}
+	char *text = i < r->c->nsteps ? prog_step_to_string(r->c, &r->c->steps[i]) : NULL;
+	fail(r, HARNESS_FAIL, i, "line %u: `%s`: %s layout differs: model %s, kernel %s",
+	     i < r->c->nsteps ? r->c->steps[i].line : 0, text ? text : "end of case", what,
+	     d ? d->model : "?", d ? d->kernel : "?");
+	free(text);
+	return false;
+}
+
+static void outcome_class(char *buf, size_t cap, const outcome *o)
+{
+	if (o->is_probe)
+		snprintf(buf, cap, "%s", o->signo ? prog_si_code_name(o->signo, o->code) : "ok");
+	else if (is_err(o->ret))
+		snprintf(buf, cap, "%s", prog_errno_name((int)-o->ret));
+	else
+		snprintf(buf, cap, "ok");
+}
+
+/* Compares the two outcomes of a step; false (and the case failed) on a difference. */
+static bool compare_outcomes(run *r, uint32_t i, const outcome *m, const outcome *k, const char *mtext,
+			     const char *ktext)
+{
+	const prog_step *s = &r->c->steps[i];
+	const char *field = NULL;
+	if (m->is_probe) {
+		if (m->signo != k->signo || m->code != k->code)
+			field = "signal";
+		else if (m->signo && m->addr != k->addr)
+			field = "si_addr";
+		else if (!m->signo && s->op == PROG_LOAD && m->value != k->value)
+			field = "value";
+	} else if (m->ret != k->ret) {
+		field = is_err(m->ret) || is_err(k->ret) ? (is_err(m->ret) && is_err(k->ret) ? "errno" : "return")
+							 : "return";
+	}
+	if (!field)
+		return true;
+	char mc[32], kc[32];
+	outcome_class(mc, sizeof(mc), m);
+	outcome_class(kc, sizeof(kc), k);
+	if (r->div) {
+		harness_divergence *d = r->div;
+		memset(d, 0, sizeof(*d));
+		d->step = i;
+		d->line = s->line;
+		snprintf(d->syscall, sizeof(d->syscall), "%s", prog_op_info_get(s->op)->name);
+		snprintf(d->field, sizeof(d->field), "%s", field);
+		if (!strcmp(field, "si_addr")) {
+			snprintf(d->model, sizeof(d->model), "%s si_addr=0x%" PRIx64, mtext, m->addr);
+			snprintf(d->kernel, sizeof(d->kernel), "%s si_addr=0x%" PRIx64, ktext, k->addr);
+		} else {
+			snprintf(d->model, sizeof(d->model), "%s", mtext);
+			snprintf(d->kernel, sizeof(d->kernel), "%s", ktext);
+		}
+		snprintf(d->signature, sizeof(d->signature), "%s:%s:%s:%s", d->syscall, field, mc, kc);
+		/* Both address spaces around the step, drawn the same way. */
+		uint64_t a[PROG_MAX_ARGS] = { 0 }, lo, hi;
+		for (unsigned q = 0; q < s->nargs; q++)
+			a[q] = prog_eval(&s->arg[q], r->arena, r->vals);
+		if (exec_step_window(s, a, k->ret, &lo, &hi)) {
+			static exec_vma mv[1024];
+			uint32_t mn = model_vmas(r, lo, hi, mv, 1024);
+			const exec_step_obs *ko = &r->k->obs->step[i];
+			describe_layout(d->model_layout, sizeof(d->model_layout), mv, mn > 1024 ? 1024 : mn,
+					lo, hi, r->arena);
+			describe_layout(d->kernel_layout, sizeof(d->kernel_layout),
+					&r->k->obs->vma[ko->layout_first], ko->layout_count, lo, hi, r->arena);
+		}
+	}
+	char *text = prog_step_to_string(r->c, s);
+	fail(r, HARNESS_FAIL, i, "line %u: `%s`: divergence in %s: model %s, kernel %s%s", s->line,
+	     text ? text : "?", field, mtext, ktext,
+	     !strcmp(field, "si_addr") ? " (si_addr differs)" : "");
+	free(text);
+	return false;
+}
+
+static void run_case(const prog_case *c, const harness_target *t, const harness_kernel *k,
+		     harness_step_fn on_step, harness_fault_fn on_fault, void *ctx,
+		     harness_case_report *out, harness_divergence *div)
 {
 	char why[512];
 	memset(out, 0, sizeof(*out));
 	out->result = HARNESS_PASS;
+	run r = { .c = c, .t = t, .k = k, .out = out, .div = div };
 	if (!harness_requires_met(c, t, why, sizeof(why))) {
-		report(out, HARNESS_SKIP, 0, c->line, why, NULL, NULL);
+		fail(&r, HARNESS_SKIP, 0, "%s", why);
+		out->line = c->line;
 		return;
 	}
 	/* Steps the model does not cover yet make the case a SKIP, decided up
 	 * front so that nothing half-runs. */
 	for (uint32_t i = 0; i < c->nsteps; i++) {
-		int op = c->steps[i].op;
-		if (op != PROG_MMAP && op != PROG_MUNMAP && op != PROG_MPROTECT &&
-		    op != PROG_SETRLIMIT && op != PROG_LOAD && op != PROG_STORE &&
-		    op != PROG_FETCH && op != PROG_MAPS && op != PROG_PAGEMAP) {
-			snprintf(why, sizeof(why), "%s is not modelled yet", prog_op_info_get(op)->name);
-			report(out, HARNESS_SKIP, i, c->steps[i].line, why, NULL, NULL);
+		if (!modelled(c->steps[i].op)) {
+			fail(&r, HARNESS_SKIP, i, "%s is not modelled yet", prog_op_info_get(c->steps[i].op)->name);
 			return;
 		}
 		if (c->steps[i].proc != PROG_ROOT) {
-			report(out, HARNESS_SKIP, i, c->steps[i].line,
-			       "multi-process steps are not modelled yet", NULL, NULL);
+			fail(&r, HARNESS_SKIP, i, "multi-process steps are not modelled yet");
 			return;
 		}
 	}
-
-	oracle_world *w = oracle_world_new(&t->profile);
-	if (!w) {
-		report(out, HARNESS_ERROR, 0, c->line, "out of memory creating the model", NULL, NULL);
+	if (k && k->obs->status == EXEC_BAD_PROGRAM) {
+		fail(&r, HARNESS_ERROR, 0, "the executor rejected the program: %s", k->obs->error);
 		return;
 	}
-	oracle_proc *root = oracle_world_root(w);
-	uint64_t arena = oracle_proc_seed_default(root);
+	if (k && k->obs->status == EXEC_SETUP_FAILED) {
+		fail(&r, HARNESS_ERROR, 0, "%s", k->obs->error);
+		return;
+	}
+	r.w = oracle_world_new(&t->profile);
+	if (!r.w) {
+		fail(&r, HARNESS_ERROR, 0, "out of memory creating the model");
+		return;
+	}
+	r.root = oracle_world_root(r.w);
+	if (k)
+		seed_from_kernel(&r);
+	else
+		r.arena = oracle_proc_seed_default(r.root);
 	for (unsigned i = 0; i < c->nreq; i++)
 		if (c->req[i].kind == PROG_REQ_CAP)
-			oracle_proc_set_cap(root, c->req[i].cap, true);
+			oracle_proc_set_cap(r.root, c->req[i].cap, true);
 
-	uint64_t vals[PROG_MAX_VARS] = { 0 };
-	for (uint32_t i = 0; i < c->nsteps; i++) {
+	uint32_t i;
+	for (i = 0; i < c->nsteps; i++) {
 		const prog_step *s = &c->steps[i];
 		uint64_t a[PROG_MAX_ARGS] = { 0 };
-		for (unsigned k = 0; k < s->nargs; k++)
-			a[k] = prog_eval(&s->arg[k], arena, vals);
-		outcome o = { 0 };
-		bool layout_failed = false;
-		char drawing[PROG_STR_MAX];
-		switch (s->op) {
-		case PROG_MMAP:
-			o.ret = oracle_mmap(root, a[0], a[1], a[2], a[3], a[4], a[5], 0);
-			break;
-		case PROG_MUNMAP:
-			o.ret = oracle_munmap(root, a[0], a[1]);
-			break;
-		case PROG_MPROTECT:
-			o.ret = oracle_mprotect(root, a[0], a[1], a[2]);
-			break;
-		case PROG_SETRLIMIT:
-			o.ret = oracle_setrlimit(root, a[0], a[1], a[2]);
-			break;
-		case PROG_LOAD:
-			o.is_probe = true;
-			o.fault = oracle_load(root, a[0], &o.value);
-			o.has_value = !o.fault.signo;
-			break;
-		case PROG_STORE:
-			o.is_probe = true;
-			o.fault = oracle_store(root, a[0], a[1]);
-			break;
-		case PROG_FETCH:
-			o.is_probe = true;
-			o.fault = oracle_fetch(root, a[0]);
-			break;
-		case PROG_MAPS:
-			if (s->res.kind == PROG_RES_LAYOUT) {
-				uint64_t npages = a[1] >> 12;
-				oracle_draw(root, a[0], npages, drawing, sizeof(drawing));
-				layout_failed = !harness_layout_equal(drawing, s->str);
-			}
-			break;
-		default:
-			break;
-		}
-		char got[160];
-		if (s->op == PROG_MAPS && s->res.kind == PROG_RES_LAYOUT)
-			snprintf(got, sizeof(got), "= \"%s\"", drawing);
-		else if (s->op == PROG_MAPS || s->op == PROG_PAGEMAP)
-			snprintf(got, sizeof(got), "(compared with a kernel only)");
-		else
-			format_outcome(got, sizeof(got), &o, arena, s->op);
+		for (unsigned q = 0; q < s->nargs; q++)
+			a[q] = prog_eval(&s->arg[q], r.arena, r.vals);
 
-		bool ok = !layout_failed &&
-			  expectation_holds(c, s, &o, vals, arena, why, sizeof(why));
-		if (layout_failed)
-			snprintf(why, sizeof(why), "expected \"%s\"", s->str);
-		const char *broken = oracle_world_broken(w);
+		outcome ko = { 0 }, *kp = NULL;
+		const exec_step_obs *kobs = NULL;
+		if (k) {
+			if (i >= k->obs->steps_done || !k->obs->step[i].done) {
+				char *text = prog_step_to_string(c, s);
+				fail(&r, HARNESS_ERROR, i, "line %u: `%s`: the kernel side did not finish the step: %s",
+				     s->line, text ? text : "?",
+				     k->obs->error[0] ? k->obs->error : "the sandbox stopped");
+				free(text);
+				break;
+			}
+			kobs = &k->obs->step[i];
+			ko.is_probe = s->op == PROG_LOAD || s->op == PROG_STORE || s->op == PROG_FETCH;
+			ko.ret = kobs->ret;
+			ko.signo = kobs->signo;
+			ko.code = kobs->code;
+			ko.addr = kobs->addr;
+			ko.value = kobs->value;
+			ko.has_value = s->op == PROG_LOAD && !kobs->signo;
+			kp = &ko;
+		}
+		outcome mo;
+		char drawing[PROG_STR_MAX] = "";
+		model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
+
+		char mtext[160], ktext[160] = "";
+		if (s->op == PROG_MAPS && s->res.kind == PROG_RES_LAYOUT)
+			snprintf(mtext, sizeof(mtext), "= \"%s\"", drawing);
+		else if (s->op == PROG_MAPS || s->op == PROG_PAGEMAP)
+			snprintf(mtext, sizeof(mtext), "(compared with a kernel only)");
+		else
+			format_outcome(mtext, sizeof(mtext), &mo, r.arena, s->op);
+		if (kp)
+			format_outcome(ktext, sizeof(ktext), kp, r.arena, s->op);
+
+		if (on_fault && mo.is_probe && mo.signo) {
+			harness_fault_event ev = { i, "model", mo.signo, mo.code, mo.addr };
+			on_fault(&ev, ctx);
+		}
+		if (on_fault && kp && kp->is_probe && kp->signo) {
+			harness_fault_event ev = { i, "kernel", kp->signo, kp->code, kp->addr };
+			on_fault(&ev, ctx);
+		}
+
+		const char *broken = oracle_world_broken(r.w);
+		bool ok = true;
+		/* The model and the kernel first: a divergence is the finding. */
+		if (!broken && kp && s->op != PROG_MAPS && s->op != PROG_PAGEMAP)
+			ok = compare_outcomes(&r, i, &mo, kp, mtext, ktext);
+		/* Then the case's own expectations, on both sides. */
+		if (ok && !broken) {
+			bool mok = expectation_holds(s, &mo, r.vals, r.arena);
+			bool kok = !kp || expectation_holds(s, kp, r.vals, r.arena);
+			bool lok = true;
+			char kdraw[PROG_STR_MAX] = "";
+			if (s->res.kind == PROG_RES_LAYOUT) {
+				lok = harness_layout_equal(drawing, s->str);
+				if (kobs) {
+					uint64_t np = a[1] >> 12;
+					if (np < sizeof(kdraw))
+						draw_vmas(&k->obs->vma[kobs->layout_first], kobs->layout_count,
+							  a[0], np, kdraw);
+					lok = lok && harness_layout_equal(kdraw, s->str);
+				}
+			}
+			if (!mok || !kok || !lok) {
+				char exp[128];
+				uint64_t want = s->res.kind == PROG_RES_VALUE ? prog_eval(&s->res.value, r.arena, r.vals) : 0;
+				if (s->res.kind == PROG_RES_LAYOUT)
+					snprintf(exp, sizeof(exp), "\"%s\"", s->str);
+				else if (s->res.kind == PROG_RES_BIND)
+					snprintf(exp, sizeof(exp), "a value to bind $%s", c->var[s->res.var]);
+				else
+					format_expected(exp, sizeof(exp), &s->res, want, r.arena);
+				char *text = prog_step_to_string(c, s);
+				if (kp)
+					fail(&r, HARNESS_FAIL, i, "line %u: `%s`: expected %s, model %s, kernel %s",
+					     s->line, text ? text : "?", exp, mtext,
+					     s->res.kind == PROG_RES_LAYOUT ? kdraw : ktext);
+				else
+					fail(&r, HARNESS_FAIL, i, "line %u: `%s`: expected %s, model %s", s->line,
+					     text ? text : "?", exp, mtext);
+				free(text);
+				ok = false;
+			}
+		}
+		/* Bind with the kernel's value: the model adopted it where legal. */
+		if (ok && s->res.kind == PROG_RES_BIND) {
+			const outcome *src = kp ? kp : &mo;
+			r.vals[s->res.var] = src->is_probe ? src->value : (uint64_t)src->ret;
+		}
+		/* The layout around the step (or all of it at maps()). */
+		if (ok && !broken && kobs && (kobs->layout_count || kobs->layout_full)) {
+			uint64_t lo = 0, hi = 0x7ffffffff000ULL;
+			if (!kobs->layout_full)
+				exec_step_window(s, a, kp->ret, &lo, &hi);
+			ok = compare_layout(&r, i, kobs->layout_full ? "whole" : "step's",
+					    &k->obs->vma[kobs->layout_first], kobs->layout_count, lo, hi);
+		}
 		if (on_step) {
-			harness_step_event ev = { c, s, i, got, !ok, root, arena };
+			harness_step_event ev = { c, s, i, mtext, !ok, r.root, r.arena };
 			on_step(&ev, ctx);
 		}
 		if (broken) {
 			char *text = prog_step_to_string(c, s);
-			char msg[768];
-			snprintf(msg, sizeof(msg), "model invariant broken after `%s`: %s",
-				 text ? text : "?", broken);
+			fail(&r, HARNESS_ERROR, i, "model invariant broken after `%s`: %s", text ? text : "?", broken);
 			free(text);
-			report(out, HARNESS_ERROR, i, s->line, msg, NULL, NULL);
 			break;
 		}
-		if (!ok) {
-			char *text = prog_step_to_string(c, s);
-			char msg[1024];
-			snprintf(msg, sizeof(msg), "line %u: `%s`: %s, model %s", s->line,
-				 text ? text : "?", why, got);
-			free(text);
-			report(out, HARNESS_FAIL, i, s->line, msg, NULL, NULL);
+		if (!ok)
 			break;
-		}
 	}
-	oracle_world_free(w);
+	/* The whole layout after the last step. */
+	if (k && i == c->nsteps && out->result == HARNESS_PASS)
+		compare_layout(&r, c->nsteps, "final", &k->obs->vma[k->obs->final_first],
+			       k->obs->final_count, 0, 0x7ffffffff000ULL);
+	oracle_world_free(r.w);
+}
+
+void harness_check_case(const prog_case *c, const harness_target *t,
+			harness_step_fn on_step, void *ctx, harness_case_report *out)
+{
+	run_case(c, t, NULL, on_step, NULL, ctx, out, NULL);
+}
+
+void harness_compare_case(const prog_case *c, const harness_target *t,
+			  const harness_kernel *k, harness_fault_fn on_fault, void *ctx,
+			  harness_case_report *out, harness_divergence *div)
+{
+	run_case(c, t, k, NULL, on_fault, ctx, out, div);
 }

@@ -11,6 +11,7 @@
 #ifndef MMSPEC_HARNESS_H
 #define MMSPEC_HARNESS_H
 
+#include "exec.h"
 #include "oracle.h"
 #include "prog.h"
 
@@ -66,10 +67,72 @@ typedef struct harness_case_report {
 void harness_check_case(const prog_case *c, const harness_target *t,
 			harness_step_fn on_step, void *ctx, harness_case_report *out);
 
+/* One divergence between the model and the kernel at one step. */
+typedef struct harness_divergence {
+	uint32_t step;
+	uint32_t line;
+	char syscall[24];         /* "mprotect", "load", "layout" */
+	char field[16];           /* "return", "errno", "signal", "si_addr", "value", "layout" */
+	char model[160];          /* what the model predicted */
+	char kernel[160];         /* what the kernel did */
+	char signature[200];      /* syscall:field:model-class:kernel-class */
+	char model_layout[600];   /* the window drawn, one line per VMA and a page strip */
+	char kernel_layout[600];
+} harness_divergence;
+
+/* A SIGSEGV or SIGBUS outcome of a probe, for the store. */
+typedef struct harness_fault_event {
+	uint32_t step;
+	const char *side;         /* "kernel" or "model" */
+	int signo, code;
+	uint64_t addr;
+} harness_fault_event;
+typedef void (*harness_fault_fn)(const harness_fault_event *ev, void *ctx);
+
+/* What the kernel did, for harness_compare_case. */
+typedef struct harness_kernel {
+	const exec_target_info *info; /* the target's facts and initial layout */
+	const exec_obs *obs;          /* the observations of this case's run */
+} harness_kernel;
+
+/* A model target matching an executor's target facts. */
+void harness_target_from_exec(harness_target *t, const exec_target_info *info);
+
+/*
+ * Compares a case's run on the kernel with the model, seeded with the
+ * sandbox's real initial layout and adopting the kernel's legal address
+ * choices: per step the return value or errno, the probe outcome, the layout
+ * around the step (and the whole layout at maps() and at the end), and every
+ * explicit expectation on both sides. The first divergence fails the case and
+ * is described in *div (when div is not NULL). Faults go to on_fault.
+ */
+void harness_compare_case(const prog_case *c, const harness_target *t,
+			  const harness_kernel *k, harness_fault_fn on_fault, void *ctx,
+			  harness_case_report *out, harness_divergence *div);
+
 /*
  * Compares a layout drawing with an expected one up to renaming of VMA
  * letters ("aab.cc" equals "xxy.zz"). Both must have the same length.
  */
 bool harness_layout_equal(const char *got, const char *want);
+
+/*
+ * An executor process (mmspec-exec) on the other end of two pipes. Start it
+ * with a wrapper command (run as `sh -c 'exec $MMSPEC_WRAPPER exec_path'`,
+ * the wrapper taken from the environment variable set by the caller) or
+ * directly; its HELLO fills info.
+ */
+typedef struct exec_child {
+	int pid;
+	int to, from;             /* pipe ends: requests, replies */
+	exec_target_info info;
+	bool busy;
+	size_t job;               /* the case it is running */
+} exec_child;
+
+int exec_child_start(exec_child *c, const char *exec_path, const char *wrapper, char *err, size_t cap);
+int exec_child_send(exec_child *c, const exec_options *opt, const uint8_t *prog, size_t len);
+int exec_child_recv(exec_child *c, exec_obs *obs, char *err, size_t cap);
+void exec_child_stop(exec_child *c);
 
 #endif

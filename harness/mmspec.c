@@ -11,6 +11,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <poll.h>
+#include <time.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "store.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -32,6 +35,11 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  check [--format text|ktap] [--filter GLOB] [-v] PATH...\n"
 		"        run case files (or folders of *.mmt) against the model alone\n"
+		"  run [--db FILE] [--format text|ktap|junit] [--filter GLOB] [--jobs N]\n"
+		"      [--exec-wrapper CMD] [--exec PATH] [--maps-text] [--timeout MS]\n"
+		"      [--profile X.Y] [-v] PATH...\n"
+		"        run cases on the running kernel in sandboxes, compare with the model,\n"
+		"        store everything in the database (default mmspec.db)\n"
 		"  explain FILE[:CASE]\n"
 		"        print the model's state after every step, the address space drawn as text\n"
 		"  version\n"
@@ -101,7 +109,8 @@ static int collect(pathlist *l, const char *path)
 			rc |= pathlist_add(&sub, full);
 	}
 	closedir(d);
-	qsort(sub.v, sub.n, sizeof(*sub.v), cmp_str);
+	if (sub.n)
+		qsort(sub.v, sub.n, sizeof(*sub.v), cmp_str);
 	for (size_t i = 0; i < sub.n; i++) {
 		if (!rc)
 			rc = collect(l, sub.v[i]);
@@ -234,6 +243,496 @@ static int cmd_check(int argc, char **argv)
 	return count[HARNESS_FAIL] ? EXIT_FAILED : 0;
 }
 
+
+/* ---------- mmspec run ---------- */
+
+typedef struct job {
+	const char *file;
+	const prog_case *c;
+	harness_case_report rep;
+	harness_divergence div;
+	bool has_div;
+	double ms;
+	int64_t result_id;
+} job;
+
+static void xml_escape(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '&': fputs("&amp;", out); break;
+		case '"': fputs("&quot;", out); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputc('?', out);
+			else
+				fputc(*s, out);
+		}
+	}
+}
+
+static const char *base_name(const char *p)
+{
+	const char *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+static void print_junit(FILE *out, const job *jobs, size_t n, const exec_target_info *info)
+{
+	size_t cnt[4] = { 0 };
+	double total = 0;
+	for (size_t i = 0; i < n; i++) {
+		cnt[jobs[i].rep.result]++;
+		total += jobs[i].ms;
+	}
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(out, "<testsuites name=\"mmspec\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+		n, cnt[HARNESS_FAIL], cnt[HARNESS_ERROR], cnt[HARNESS_SKIP], total / 1000);
+	for (size_t i = 0; i < n;) {
+		size_t j = i, c2[4] = { 0 };
+		double t = 0;
+		for (; j < n && !strcmp(jobs[j].file, jobs[i].file); j++) {
+			c2[jobs[j].rep.result]++;
+			t += jobs[j].ms;
+		}
+		fprintf(out, "  <testsuite name=\"");
+		xml_escape(out, jobs[i].file);
+		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+			j - i, c2[HARNESS_FAIL], c2[HARNESS_ERROR], c2[HARNESS_SKIP], t / 1000);
+		fprintf(out, "    <properties><property name=\"kernel\" value=\"");
+		xml_escape(out, info->release);
+		fprintf(out, "\"/></properties>\n");
+		for (size_t k = i; k < j; k++) {
+			const job *b = &jobs[k];
+			fprintf(out, "    <testcase classname=\"");
+			xml_escape(out, base_name(b->file));
+			fprintf(out, "\" name=\"");
+			xml_escape(out, b->c->name);
+			fprintf(out, "\" file=\"");
+			xml_escape(out, b->file);
+			fprintf(out, "\" line=\"%u\" time=\"%.4f\"", b->c->line, b->ms / 1000);
+			if (b->rep.result == HARNESS_PASS) {
+				fprintf(out, "/>\n");
+				continue;
+			}
+			const char *tag = b->rep.result == HARNESS_FAIL ? "failure"
+					  : b->rep.result == HARNESS_SKIP ? "skipped" : "error";
+			fprintf(out, ">\n      <%s message=\"", tag);
+			xml_escape(out, b->rep.message);
+			fprintf(out, "\"");
+			if (b->has_div) {
+				fprintf(out, " type=\"");
+				xml_escape(out, b->div.signature);
+				fprintf(out, "\">");
+				fprintf(out, "model:\n");
+				xml_escape(out, b->div.model_layout);
+				fprintf(out, "kernel:\n");
+				xml_escape(out, b->div.kernel_layout);
+				fprintf(out, "</%s>\n", tag);
+			} else {
+				fprintf(out, "/>\n");
+			}
+			fprintf(out, "    </testcase>\n");
+		}
+		fprintf(out, "  </testsuite>\n");
+		i = j;
+	}
+	fprintf(out, "</testsuites>\n");
+}
+
+static void print_ktap(FILE *out, const job *jobs, size_t n)
+{
+	size_t files = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!i || strcmp(jobs[i].file, jobs[i - 1].file))
+			files++;
+	fprintf(out, "KTAP version 1\n1..%zu\n", files);
+	size_t fno = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		bool ok = true;
+		while (j < n && !strcmp(jobs[j].file, jobs[i].file))
+			j++;
+		fprintf(out, "    KTAP version 1\n    # Subtest: %s\n    1..%zu\n", jobs[i].file, j - i);
+		for (size_t k = i; k < j; k++) {
+			const job *b = &jobs[k];
+			bool pass = b->rep.result == HARNESS_PASS || b->rep.result == HARNESS_SKIP;
+			ok = ok && pass;
+			if (!pass) {
+				print_indented(out, "    # ", b->rep.message);
+				if (b->has_div) {
+					fprintf(out, "    # model:\n");
+					print_indented(out, "    #   ", b->div.model_layout);
+					fprintf(out, "    # kernel:\n");
+					print_indented(out, "    #   ", b->div.kernel_layout);
+				}
+			}
+			fprintf(out, "    %s %zu %s", pass ? "ok" : "not ok", k - i + 1, b->c->name);
+			if (b->rep.result == HARNESS_SKIP)
+				fprintf(out, " # SKIP %s", b->rep.message);
+			fprintf(out, "\n");
+		}
+		fprintf(out, "%s %zu %s\n", ok ? "ok" : "not ok", ++fno, jobs[i].file);
+		i = j;
+	}
+}
+
+static void print_text_result(FILE *out, const job *b)
+{
+	fprintf(out, "%-5s %s:%u: %s\n", harness_result_name(b->rep.result), b->file,
+		b->rep.line ? b->rep.line : b->c->line, b->c->name);
+	if (b->rep.message[0])
+		print_indented(out, "      ", b->rep.message);
+	if (b->has_div) {
+		/* The two address spaces side by side. */
+		char ml[640], kl[640];
+		snprintf(ml, sizeof(ml), "%s", b->div.model_layout);
+		snprintf(kl, sizeof(kl), "%s", b->div.kernel_layout);
+		fprintf(out, "      %-40s %s\n", "model:", "kernel:");
+		char *mp = ml, *kp = kl;
+		while (*mp || *kp) {
+			char *me = strchr(mp, '\n'), *ke = strchr(kp, '\n');
+			if (me)
+				*me = 0;
+			if (ke)
+				*ke = 0;
+			fprintf(out, "      %-40s %s\n", mp, kp);
+			mp = me ? me + 1 : mp + strlen(mp);
+			kp = ke ? ke + 1 : kp + strlen(kp);
+		}
+		fprintf(out, "      signature: %s\n", b->div.signature);
+	}
+}
+
+typedef struct fault_ctx {
+	store *db;
+	int64_t run_id;
+	const job *j;
+} fault_ctx;
+
+static void store_fault_cb(const harness_fault_event *ev, void *vctx)
+{
+	fault_ctx *f = vctx;
+	if (!f->db)
+		return;
+	char *text = prog_step_to_string(f->j->c, &f->j->c->steps[ev->step]);
+	store_fault_info fi = { f->j->result_id, (int)ev->step, text, ev->side, ev->signo, ev->code, ev->addr };
+	store_fault(f->db, f->run_id, &fi);
+	free(text);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void default_exec_path(char *buf, size_t cap)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		snprintf(buf, cap, "mmspec-exec");
+		return;
+	}
+	self[n] = 0;
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(buf, cap, "%s/mmspec-exec", self);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *format = "text", *filter = NULL, *db_path = "mmspec.db", *wrapper = NULL;
+	char exec_path[4096];
+	default_exec_path(exec_path, sizeof(exec_path));
+	int jobs_n = 1;
+	bool verbose = false, maps_text = false;
+	uint32_t timeout = 10000;
+	const char *profile_override = NULL;
+	pathlist paths = { 0 };
+	char cmdline[2048] = "mmspec run";
+	for (int i = 0; i < argc; i++) {
+		size_t l = strlen(cmdline);
+		snprintf(cmdline + l, sizeof(cmdline) - l, " %s", argv[i]);
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(name) (!strcmp(a, name) && v && (i++, 1))
+		if (OPT("--format"))
+			format = v;
+		else if (OPT("--filter"))
+			filter = v;
+		else if (OPT("--db"))
+			db_path = v;
+		else if (OPT("--jobs"))
+			jobs_n = atoi(v);
+		else if (OPT("--exec-wrapper"))
+			wrapper = v;
+		else if (OPT("--exec"))
+			snprintf(exec_path, sizeof(exec_path), "%s", v);
+		else if (OPT("--timeout"))
+			timeout = (uint32_t)atoi(v);
+		else if (OPT("--profile"))
+			profile_override = v;
+		else if (!strcmp(a, "--maps-text"))
+			maps_text = true;
+		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+			verbose = true;
+		else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "mmspec run: unknown option or missing value: %s\n", a);
+			return EXIT_USAGE;
+		} else if (collect(&paths, a)) {
+			return EXIT_USAGE;
+		}
+#undef OPT
+	}
+	if (strcmp(format, "text") && strcmp(format, "ktap") && strcmp(format, "junit")) {
+		fprintf(stderr, "mmspec run: --format takes text, ktap or junit\n");
+		return EXIT_USAGE;
+	}
+	if (jobs_n < 1 || jobs_n > 64) {
+		fprintf(stderr, "mmspec run: --jobs takes 1 to 64\n");
+		return EXIT_USAGE;
+	}
+	if (!paths.n) {
+		fprintf(stderr, "mmspec run: no case files given\n");
+		return EXIT_USAGE;
+	}
+	prog_file **files;
+	if (parse_all(&paths, &files))
+		return EXIT_USAGE;
+
+	char err[512];
+	store *db = NULL;
+	if (store_open(db_path, &db, err, sizeof(err))) {
+		fprintf(stderr, "mmspec run: %s\n", err);
+		return EXIT_USAGE;
+	}
+
+	exec_child *kids = calloc((size_t)jobs_n, sizeof(*kids));
+	for (int i = 0; i < jobs_n; i++) {
+		if (exec_child_start(&kids[i], exec_path, wrapper, err, sizeof(err))) {
+			fprintf(stderr, "mmspec run: cannot start the executor: %s\n", err);
+			for (int k = 0; k < i; k++)
+				exec_child_stop(&kids[k]);
+			store_close(db);
+			return EXIT_BROKEN;
+		}
+	}
+	const exec_target_info *info = &kids[0].info;
+	harness_target target;
+	harness_target_from_exec(&target, info);
+	if (profile_override) {
+		unsigned maj = 0, min = 0;
+		if (sscanf(profile_override, "%u.%u", &maj, &min) != 2) {
+			fprintf(stderr, "mmspec run: --profile takes MAJOR.MINOR, like 6.12\n");
+			return EXIT_USAGE;
+		}
+		target.profile.version = PROG_VERSION(maj, min, 0);
+	}
+
+	size_t njobs = 0;
+	for (size_t f = 0; f < paths.n; f++)
+		for (uint32_t c = 0; c < files[f]->ncases; c++)
+			if (!filter || !fnmatch(filter, files[f]->cases[c].name, 0))
+				njobs++;
+	job *jobs = calloc(njobs ? njobs : 1, sizeof(*jobs));
+	size_t n = 0;
+	for (size_t f = 0; f < paths.n; f++)
+		for (uint32_t c = 0; c < files[f]->ncases; c++)
+			if (!filter || !fnmatch(filter, files[f]->cases[c].name, 0)) {
+				jobs[n].file = paths.v[f];
+				jobs[n++].c = &files[f]->cases[c];
+			}
+
+	char hostname[256] = "";
+	gethostname(hostname, sizeof(hostname) - 1);
+	char config[512], profile[32];
+	snprintf(config, sizeof(config),
+		 "{\"thp\":%s,\"soft_dirty\":%s,\"procmap_query\":%s,\"mmap_min_addr\":%" PRIu64
+		 ",\"mmap_min_effective\":%" PRIu64 ",\"max_map_count\":%" PRIu64
+		 ",\"overcommit_memory\":%d,\"layout_method\":\"%s\",\"arena\":\"0x%" PRIx64 "\"}",
+		 info->thp ? "true" : "false", info->soft_dirty ? "true" : "false",
+		 info->procmap_query ? "true" : "false", info->mmap_min_addr, info->mmap_min_effective,
+		 info->max_map_count, info->overcommit_memory,
+		 maps_text || !info->procmap_query ? "/proc/self/maps" : "PROCMAP_QUERY", info->arena);
+	snprintf(profile, sizeof(profile), "%u.%u", target.profile.version >> 16,
+		 (target.profile.version >> 8) & 0xff);
+	store_run_info ri = { "run", MMSPEC_VERSION, wrapper ? "wrap" : "host", info->release, profile,
+			      config, cmdline, 0, hostname };
+	int64_t run_id = store_run_begin(db, &ri);
+	if (run_id < 0) {
+		fprintf(stderr, "mmspec run: %s: %s\n", db_path, store_error(db));
+		for (int k = 0; k < jobs_n; k++)
+			exec_child_stop(&kids[k]);
+		store_close(db);
+		return EXIT_USAGE;
+	}
+
+	static exec_obs obs;
+	static uint8_t enc[1 << 20];
+	bool tty = isatty(2) && strcmp(format, "junit");
+	size_t next = 0, done = 0, counts[4] = { 0 };
+	double t0 = now_ms();
+	int broken = 0;
+	double started[64] = { 0 };
+	while (done < n) {
+		/* Hand out work to idle executors; SKIPs never need one. */
+		for (int k = 0; k < jobs_n && next < n; k++) {
+			if (kids[k].busy || kids[k].pid <= 0)
+				continue;
+			while (next < n) {
+				job *j = &jobs[next];
+				char why[512];
+				if (!harness_requires_met(j->c, &target, why, sizeof(why))) {
+					j->rep.result = HARNESS_SKIP;
+					j->rep.line = j->c->line;
+					snprintf(j->rep.message, sizeof(j->rep.message), "%s", why);
+					next++;
+					done++;
+					continue;
+				}
+				size_t len = prog_encode(j->c, enc, sizeof(enc));
+				exec_options opt = { 0 };
+				for (unsigned q = 0; q < j->c->nreq; q++)
+					if (j->c->req[q].kind == PROG_REQ_CAP && j->c->req[q].cap >= 0)
+						opt.keep_caps |= 1ULL << j->c->req[q].cap;
+				opt.timeout_ms = timeout;
+				opt.maps_text = maps_text;
+				if (len > sizeof(enc) || exec_child_send(&kids[k], &opt, enc, len)) {
+					j->rep.result = HARNESS_ERROR;
+					snprintf(j->rep.message, sizeof(j->rep.message),
+						 "cannot send the program to the executor");
+					next++;
+					done++;
+					continue;
+				}
+				kids[k].busy = true;
+				kids[k].job = next++;
+				started[k] = now_ms();
+				break;
+			}
+		}
+		/* Wait for any busy executor to answer. */
+		struct pollfd pfd[64];
+		int np = 0, idx[64];
+		for (int k = 0; k < jobs_n; k++)
+			if (kids[k].busy) {
+				pfd[np].fd = kids[k].from;
+				pfd[np].events = POLLIN;
+				idx[np++] = k;
+			}
+		if (!np)
+			continue;
+		if (poll(pfd, (nfds_t)np, -1) < 0 && errno != EINTR)
+			break;
+		for (int q = 0; q < np; q++) {
+			if (!(pfd[q].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			exec_child *kc = &kids[idx[q]];
+			job *j = &jobs[kc->job];
+			kc->busy = false;
+			j->ms = now_ms() - started[idx[q]];
+			if (exec_child_recv(kc, &obs, err, sizeof(err))) {
+				j->rep.result = HARNESS_ERROR;
+				snprintf(j->rep.message, sizeof(j->rep.message), "%s", err);
+				exec_child_stop(kc);
+				if (exec_child_start(kc, exec_path, wrapper, err, sizeof(err)))
+					broken = 1;
+			} else {
+				harness_kernel hk = { &kc->info, &obs };
+				fault_ctx fc = { NULL, run_id, j };
+				harness_compare_case(j->c, &target, &hk, NULL, NULL, &j->rep, &j->div);
+				j->has_div = j->rep.result == HARNESS_FAIL && j->div.signature[0];
+				/* Faults go to the store once the result row exists. */
+				char *text = prog_case_to_string(j->c);
+				store_result_info sr = { j->file, j->c->name, text, j->rep.result,
+							 j->rep.message, j->ms };
+				store_begin(db);
+				j->result_id = store_result(db, run_id, &sr);
+				fc.db = j->result_id > 0 ? db : NULL;
+				harness_case_report again;
+				harness_divergence dv;
+				if (fc.db)
+					harness_compare_case(j->c, &target, &hk, store_fault_cb, &fc, &again, &dv);
+				if (j->has_div) {
+					char *st = prog_step_to_string(j->c, &j->c->steps[j->div.step < j->c->nsteps ? j->div.step : 0]);
+					store_divergence_info d = { j->result_id, text, (int)j->div.step, st,
+								    j->div.syscall, j->div.field, j->div.model,
+								    j->div.kernel, j->div.model_layout,
+								    j->div.kernel_layout, j->div.signature, NULL, 1, 1 };
+					store_divergence(db, run_id, &d);
+					free(st);
+				}
+				store_commit(db);
+				free(text);
+			}
+			done++;
+		}
+		if (tty)
+			fprintf(stderr, "\r\033[K[%zu/%zu] %s", done, n, jobs[done ? done - 1 : 0].c->name);
+		if (broken)
+			break;
+	}
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+	/* SKIPs and unsent cases are recorded too. */
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].result_id == 0) {
+			if (i >= next) {
+				jobs[i].rep.result = HARNESS_ERROR;
+				snprintf(jobs[i].rep.message, sizeof(jobs[i].rep.message), "not run: the executor could not be restarted");
+			}
+			char *text = prog_case_to_string(jobs[i].c);
+			store_result_info sr = { jobs[i].file, jobs[i].c->name, text, jobs[i].rep.result,
+						 jobs[i].rep.message, jobs[i].ms };
+			jobs[i].result_id = store_result(db, run_id, &sr);
+			free(text);
+		}
+		counts[jobs[i].rep.result]++;
+	}
+	store_run_end(db, run_id, (int64_t)counts[HARNESS_PASS], (int64_t)counts[HARNESS_FAIL],
+		      (int64_t)counts[HARNESS_SKIP], (int64_t)counts[HARNESS_ERROR]);
+	double secs = (now_ms() - t0) / 1000;
+
+	if (!strcmp(format, "junit")) {
+		print_junit(stdout, jobs, n, info);
+	} else if (!strcmp(format, "ktap")) {
+		print_ktap(stdout, jobs, n);
+		printf("# totals: pass:%zu fail:%zu xfail:0 xpass:0 skip:%zu error:%zu\n",
+		       counts[HARNESS_PASS], counts[HARNESS_FAIL], counts[HARNESS_SKIP], counts[HARNESS_ERROR]);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].rep.result != HARNESS_PASS || verbose)
+				print_text_result(stdout, &jobs[i]);
+		printf("run %" PRId64 " on Linux %s (%s, %s): %zu cases in %.2f s: %zu passed, %zu failed, %zu skipped, %zu errors; stored in %s\n",
+		       run_id, info->release, wrapper ? wrapper : "host",
+		       maps_text || !info->procmap_query ? "/proc/self/maps" : "PROCMAP_QUERY", n, secs,
+		       counts[HARNESS_PASS], counts[HARNESS_FAIL], counts[HARNESS_SKIP],
+		       counts[HARNESS_ERROR], db_path);
+	}
+	for (int k = 0; k < jobs_n; k++)
+		exec_child_stop(&kids[k]);
+	free(kids);
+	free(jobs);
+	store_close(db);
+	for (size_t f = 0; f < paths.n; f++) {
+		prog_file_free(files[f]);
+		free(paths.v[f]);
+	}
+	free(files);
+	free(paths.v);
+	if (counts[HARNESS_ERROR] || broken)
+		return EXIT_BROKEN;
+	return counts[HARNESS_FAIL] ? EXIT_FAILED : 0;
+}
+
 /* explain: the window around the arena that the case uses. */
 typedef struct explain_ctx {
 	uint64_t lo, hi;      /* window [lo, hi) in bytes */
@@ -357,6 +856,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 2, argv + 2);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(cmd, "explain"))
 		return cmd_explain(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exec.c: the sandbox executor (see exec.h).
+ *
+ * Per program: fork from the pristine parent; in the child, set up the
+ * sandbox (own process group, parent-death signal, THP off, rlimits, no
+ * file descriptors the program could see, uid 65534 with only the
+ * capabilities the case asked for), then run the steps with raw
+ * syscall(__NR_x) and fault-catching probes, recording each result and the
+ * layout around it in the shared buffer. The parent waits with a watchdog
+ * that kills the whole process group.
+ *
+ * After the fork the child calls nothing that allocates: no malloc, no stdio.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <malloc.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "linux_abi.h"
+#include "oracle.h" /* VM_* values for smaps flags; header only */
+
+/* include/uapi/linux/fs.h (6.11+); spelled out for older headers. */
+struct mm_procmap_query {
+	uint64_t size, query_flags, query_addr;
+	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define MM_PROCMAP_QUERY _IOWR('f', 17, struct mm_procmap_query)
+#define MM_PROCMAP_COVERING_OR_NEXT 0x10
+
+#define PAGE 4096ULL
+#define ARENA_DEFAULT 0x100000000000ULL /* 16 TiB: far from every default mapping */
+#define FD_MAPS 1000                    /* the sandbox's own fds sit high */
+#define SANDBOX_UID 65534
+#define TASK_SIZE_X86 0x7ffffffff000ULL
+
+static exec_obs *obs;                  /* MAP_SHARED: survives the child */
+static exec_target_info *info_ptr;
+static prog_case decoded;
+
+/* ---------- small helpers that do not allocate ---------- */
+
+static int read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t n = 0;
+	ssize_t r;
+	while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	buf[n] = 0;
+	return (int)n;
+}
+
+static uint64_t read_u64_file(const char *path, uint64_t dflt)
+{
+	char buf[64];
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return dflt;
+	return strtoull(buf, NULL, 0);
+}
+
+static const struct { const char *name; uint64_t bit; } vmflag_names[] = {
+	{ "rd", VM_READ }, { "wr", VM_WRITE }, { "ex", VM_EXEC }, { "sh", VM_SHARED },
+	{ "mr", VM_MAYREAD }, { "mw", VM_MAYWRITE }, { "me", VM_MAYEXEC }, { "ms", VM_MAYSHARE },
+	{ "gd", VM_GROWSDOWN }, { "pf", VM_PFNMAP }, { "lo", VM_LOCKED }, { "io", VM_IO },
+	{ "sr", VM_SEQ_READ }, { "rr", VM_RAND_READ }, { "dc", VM_DONTCOPY },
+	{ "de", VM_DONTEXPAND }, { "lf", VM_LOCKONFAULT }, { "ac", VM_ACCOUNT },
+	{ "nr", VM_NORESERVE }, { "ht", VM_HUGETLB }, { "sf", VM_SYNC }, { "ar", VM_ARCH_1 },
+	{ "wf", VM_WIPEONFORK }, { "dd", VM_DONTDUMP }, { "sd", VM_SOFTDIRTY },
+	{ "mm", VM_MIXEDMAP }, { "hg", VM_HUGEPAGE }, { "nh", VM_NOHUGEPAGE },
+	{ "mg", VM_MERGEABLE }, { "ss", VM_SHADOW_STACK }, { "dp", VM_DROPPABLE },
+	{ "sl", VM_SEALED },
+};
+
+static uint64_t parse_vmflags(const char *p)
+{
+	uint64_t f = 0;
+	while (*p && *p != '\n') {
+		while (*p == ' ')
+			p++;
+		for (size_t i = 0; i < sizeof(vmflag_names) / sizeof(vmflag_names[0]); i++)
+			if (p[0] == vmflag_names[i].name[0] && p[1] == vmflag_names[i].name[1] &&
+			    (p[2] == ' ' || p[2] == '\n' || p[2] == 0))
+				f |= vmflag_names[i].bit;
+		while (*p && *p != ' ' && *p != '\n')
+			p++;
+	}
+	return f;
+}
+
+/* Parses one /proc/pid/maps header line into v; returns the end of the line. */
+static const char *parse_maps_line(const char *p, exec_vma *v)
+{
+	char *e;
+	memset(v, 0, sizeof(*v));
+	v->start = strtoull(p, &e, 16);
+	v->end = strtoull(e + 1, &e, 16);
+	p = e + 1;
+	v->prot = (p[0] == 'r' ? 1 : 0) | (p[1] == 'w' ? 2 : 0) | (p[2] == 'x' ? 4 : 0) |
+		  (p[3] == 's' ? 8 : 0);
+	p += 5;
+	v->pgoff = strtoull(p, &e, 16);
+	p = e;
+	/* dev, inode, then the name after spaces */
+	for (int field = 0; field < 2; field++) {
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ' && *p != '\n')
+			p++;
+	}
+	while (*p == ' ')
+		p++;
+	const char *name = p;
+	while (*p && *p != '\n')
+		p++;
+	const char *base = name;
+	for (const char *q = name; q < p; q++)
+		if (*q == '/')
+			base = q + 1;
+	size_t n = (size_t)(p - base);
+	if (n >= sizeof(v->name))
+		n = sizeof(v->name) - 1;
+	memcpy(v->name, base, n);
+	v->name[n] = 0;
+	return *p ? p + 1 : p;
+}
+
+/* ---------- the pristine parent ---------- */
+
+static char big_buf[1 << 20];          /* smaps and maps text; static: no allocation */
+
+static void grow_stack(void)
+{
+	/* Touch 256 KiB below the current frame so that the sandbox never grows
+	 * its stack VMA by itself while a program runs. */
+	volatile char pad[256 * 1024];
+	for (size_t i = 0; i < sizeof(pad); i += 4096)
+		pad[i] = 0;
+	(void)pad[0];
+}
+
+static int snapshot_layout(exec_target_info *info)
+{
+	int n = read_file("/proc/self/smaps", big_buf, sizeof(big_buf));
+	if (n <= 0)
+		return -1;
+	info->nvmas = 0;
+	const char *p = big_buf;
+	exec_vma *cur = NULL;
+	while (*p) {
+		const char *line = p;
+		const char *eol = strchr(p, '\n');
+		if (!eol)
+			break;
+		/* A header line starts with a hex digit and has a '-' in the first token. */
+		bool header = ((*line >= '0' && *line <= '9') || (*line >= 'a' && *line <= 'f')) &&
+			      memchr(line, '-', (size_t)(eol - line)) && !memchr(line, ':', 3);
+		if (header) {
+			exec_vma v;
+			parse_maps_line(line, &v);
+			if (v.start >= TASK_SIZE_X86) { /* [vsyscall]: the gate VMA is no VMA */
+				cur = NULL;
+			} else if (info->nvmas < EXEC_SNAPSHOT_VMAS) {
+				info->vma[info->nvmas] = v;
+				cur = &info->vma[info->nvmas++];
+			}
+		} else if (cur && !strncmp(line, "VmFlags:", 8)) {
+			cur->vmflags = parse_vmflags(line + 8);
+		} else if (cur && !strncmp(line, "Anonymous:", 10)) {
+			cur->anon = strtoull(line + 10, NULL, 10) > 0;
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
+static bool probe_procmap_query(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct mm_procmap_query q = { .size = sizeof(q), .query_flags = MM_PROCMAP_COVERING_OR_NEXT };
+	bool ok = ioctl(fd, MM_PROCMAP_QUERY, &q) == 0 && q.vma_end > q.vma_start;
+	close(fd);
+	return ok;
+}
+
+static uint32_t parse_release(const char *r)
+{
+	unsigned a = 0, b = 0, c = 0;
+	sscanf(r, "%u.%u.%u", &a, &b, &c);
+	if (c > 255)
+		c = 255;
+	return PROG_VERSION(a, b, c);
+}
+
+static uint64_t meminfo_kb(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+/* The sandbox's limits: generous enough for any case, small enough for the machine. */
+static void sandbox_limits(exec_target_info *info)
+{
+	for (int r = 0; r < 16; r++) {
+		struct rlimit rl;
+		getrlimit(r, &rl);
+		info->rlim_cur[r] = rl.rlim_cur;
+		info->rlim_max[r] = rl.rlim_max;
+	}
+	info->rlim_cur[RLIMIT_AS] = info->rlim_max[RLIMIT_AS] = 8ULL << 30;
+	info->rlim_cur[RLIMIT_MEMLOCK] = info->rlim_max[RLIMIT_MEMLOCK] = 8ULL << 20;
+	info->rlim_cur[RLIMIT_NPROC] = info->rlim_max[RLIMIT_NPROC] = 64;
+	info->rlim_cur[RLIMIT_CPU] = info->rlim_max[RLIMIT_CPU] = 20;
+	info->rlim_cur[RLIMIT_CORE] = info->rlim_max[RLIMIT_CORE] = 0;
+	info->rlim_cur[RLIMIT_FSIZE] = info->rlim_max[RLIMIT_FSIZE] = 64ULL << 20;
+	info->rlim_cur[RLIMIT_NOFILE] = info->rlim_max[RLIMIT_NOFILE] = 2048;
+}
+
+int exec_init(exec_target_info *info, char *err, size_t errcap)
+{
+	memset(info, 0, sizeof(*info));
+	info_ptr = info;
+	struct utsname u;
+	uname(&u);
+	snprintf(info->release, sizeof(info->release), "%s", u.release);
+	snprintf(info->machine, sizeof(info->machine), "%s", u.machine);
+	info->version = parse_release(u.release);
+	if (strcmp(u.machine, "x86_64")) {
+		snprintf(err, errcap, "mmspec-exec: the model describes x86-64; this is %s", u.machine);
+		return -1;
+	}
+	info->mmap_min_addr = read_u64_file("/proc/sys/vm/mmap_min_addr", 4096);
+	info->max_map_count = read_u64_file("/proc/sys/vm/max_map_count", 65530);
+	info->overcommit_memory = (int)read_u64_file("/proc/sys/vm/overcommit_memory", 0);
+	if (read_file("/proc/meminfo", big_buf, sizeof(big_buf)) > 0)
+		info->commit_guess_pages = (meminfo_kb(big_buf, "MemTotal:") +
+					    meminfo_kb(big_buf, "SwapTotal:")) / 4;
+	info->thp = access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
+	if (access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) == 0)
+		info->hugepage_sizes |= 1ULL << 21;
+	if (access("/sys/kernel/mm/hugepages/hugepages-1048576kB", F_OK) == 0)
+		info->hugepage_sizes |= 1ULL << 30;
+	info->hugepages_free_2m = read_u64_file("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", 0);
+	/* A hint below the effective minimum is raised to it (round_hint_to_min),
+	 * which shows CONFIG_LSM_MMAP_MIN_ADDR without reading the config. */
+	void *h = mmap((void *)PAGE, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	info->mmap_min_effective = 65536;
+	if (h != MAP_FAILED) {
+		if ((uint64_t)h < (1ULL << 32))
+			info->mmap_min_effective = (uint64_t)h;
+		munmap(h, PAGE);
+	}
+	info->procmap_query = probe_procmap_query();
+	sandbox_limits(info);
+
+	obs = mmap(NULL, sizeof(*obs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (obs == MAP_FAILED) {
+		snprintf(err, errcap, "mmspec-exec: cannot map the observation buffer: %s", strerror(errno));
+		return -1;
+	}
+	/* The arena: 16 TiB if 1 GiB below and 2 GiB above it are free, else a
+	 * free 3 GiB found by the kernel, with A 1 GiB into it. */
+	uint64_t want = ARENA_DEFAULT - (1ULL << 30);
+	void *r = mmap((void *)want, 3ULL << 30, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r == MAP_FAILED || (uint64_t)r != want) {
+		if (r != MAP_FAILED)
+			munmap(r, 3ULL << 30);
+		r = mmap(NULL, 3ULL << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (r == MAP_FAILED) {
+			snprintf(err, errcap, "mmspec-exec: no 3 GiB of free address space for the arena");
+			return -1;
+		}
+	}
+	munmap(r, 3ULL << 30);
+	info->arena = ((uint64_t)r + (1ULL << 30) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+
+	/* A shared fence below everything mapped so far: the lowest VMA of the
+	 * mmap area never merges with what a program maps under it. */
+	if (mmap(NULL, PAGE, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) {
+		snprintf(err, errcap, "mmspec-exec: cannot map the fence page: %s", strerror(errno));
+		return -1;
+	}
+	/*
+	 * The parent's own layout must not change between programs, or the
+	 * snapshot would lie: decoding a program mallocs, so keep glibc from
+	 * using mmap for large blocks or trimming the heap, and grow the heap
+	 * once now.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
+	free(malloc(32 << 20));
+	grow_stack();
+	info->brk = (uint64_t)syscall(SYS_brk, 0);
+	if (read_file("/proc/self/stat", big_buf, sizeof(big_buf)) > 0) {
+		/* Fields after the ")" of comm: field 28 startstack, 47 start_brk. */
+		const char *p = strrchr(big_buf, ')');
+		int field = 2;
+		for (; p && *p && field < 47; p++) {
+			if (*p == ' ') {
+				field++;
+				if (field == 28)
+					info->start_stack = strtoull(p + 1, NULL, 10);
+				if (field == 47)
+					info->start_brk = strtoull(p + 1, NULL, 10);
+			}
+		}
+	}
+	if (snapshot_layout(info)) {
+		snprintf(err, errcap, "mmspec-exec: cannot read /proc/self/smaps: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const char *exec_layout_method(bool maps_text)
+{
+	return maps_text || !info_ptr || !info_ptr->procmap_query ? "/proc/self/maps" : "PROCMAP_QUERY";
+}
+
+/* ---------- inside the sandbox ---------- */
+
+static sigjmp_buf probe_jmp;
+static volatile sig_atomic_t probe_active, fetch_traps;
+static volatile int32_t fault_signo, fault_code;
+static volatile uint64_t fault_addr, fetch_target;
+static uint64_t fetch_scratch[64];
+static char altstack[64 * 1024];
+static bool use_maps_text;
+
+static void record_vma(uint64_t start, uint64_t end, uint64_t pgoff, uint32_t prot)
+{
+	if (obs->nvmas >= EXEC_MAX_VMAS)
+		return;
+	exec_vma *v = &obs->vma[obs->nvmas++];
+	memset(v, 0, sizeof(*v));
+	v->start = start;
+	v->end = end;
+	v->pgoff = pgoff;
+	v->prot = prot;
+}
+
+/* Records the VMAs intersecting [lo, hi) and returns how many. */
+static uint32_t record_layout(uint64_t lo, uint64_t hi)
+{
+	uint32_t before = obs->nvmas;
+	if (!use_maps_text) {
+		uint64_t addr = lo;
+		while (addr < hi) {
+			struct mm_procmap_query q = { .size = sizeof(q),
+						      .query_flags = MM_PROCMAP_COVERING_OR_NEXT,
+						      .query_addr = addr };
+			if (ioctl(FD_MAPS, MM_PROCMAP_QUERY, &q) || q.vma_start >= hi ||
+			    q.vma_start >= TASK_SIZE_X86)
+				break;
+			record_vma(q.vma_start, q.vma_end, q.vma_offset, (uint32_t)q.vma_flags & 15);
+			addr = q.vma_end;
+		}
+	} else {
+		ssize_t n = pread(FD_MAPS, big_buf, sizeof(big_buf) - 1, 0);
+		if (n > 0) {
+			big_buf[n] = 0;
+			for (const char *p = big_buf; *p;) {
+				exec_vma v;
+				p = parse_maps_line(p, &v);
+				if (v.end > lo && v.start < hi && v.start < TASK_SIZE_X86)
+					record_vma(v.start, v.end, v.pgoff, v.prot);
+			}
+		}
+	}
+	return obs->nvmas - before;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	if (sig == SIGTRAP && probe_active && fetch_traps == 0 &&
+	    (uint64_t)uc->uc_mcontext.gregs[REG_RIP] == fetch_target) {
+		/* Single-stepping reached the target: let exactly one instruction run. */
+		fetch_traps = 1;
+		return;
+	}
+	if (!probe_active) {
+		obs->status = EXEC_CRASHED;
+		obs->crash_signal = sig;
+		signal(sig, SIG_DFL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	fault_signo = sig;
+	fault_code = si->si_code;
+	fault_addr = (uint64_t)si->si_addr;
+	siglongjmp(probe_jmp, 1);
+}
+
+static __attribute__((noinline)) void jump_single_step(uint64_t target)
+{
+	/* TF set by popfq traps after the following jmp, with RIP at the target;
+	 * the handler then lets one instruction at the target run (or fault on
+	 * its fetch) before the next trap. rax/rcx point at scratch memory so
+	 * that the one instruction cannot scribble on anything that matters. */
+	__asm__ volatile("mov %1, %%rax\n\t"
+			 "mov %1, %%rcx\n\t"
+			 "pushfq\n\t"
+			 "orq $0x100, (%%rsp)\n\t"
+			 "popfq\n\t"
+			 "jmp *%0\n\t"
+			 :
+			 : "r"(target), "r"(&fetch_scratch[32])
+			 : "rax", "rcx", "memory", "cc");
+	__builtin_unreachable();
+}
+
+static void probe(int op, uint64_t addr, uint64_t value, exec_step_obs *o)
+{
+	fault_signo = 0;
+	if (sigsetjmp(probe_jmp, 1) == 0) {
+		probe_active = 1;
+		if (op == PROG_LOAD) {
+			o->value = *(volatile uint64_t *)addr;
+		} else if (op == PROG_STORE) {
+			*(volatile uint64_t *)addr = value;
+		} else {
+			fetch_traps = 0;
+			fetch_target = addr;
+			jump_single_step(addr);
+		}
+		probe_active = 0;
+	}
+	probe_active = 0;
+	if (!fault_signo)
+		return;
+	if (op == PROG_FETCH) {
+		/* The trap after the one instruction, or a fault that is not the
+		 * fetch itself (a data access by that instruction): the fetch worked. */
+		bool fetch_fault = (fault_signo == SIGSEGV || fault_signo == SIGBUS) &&
+				   (fault_addr >= addr && fault_addr < addr + 16);
+		bool gp_fault = fault_signo == SIGSEGV && fault_code == LX_SI_KERNEL;
+		if (!fetch_fault && !gp_fault)
+			return;
+	}
+	o->signo = fault_signo;
+	o->code = fault_code;
+	o->addr = fault_addr;
+}
+
+static int64_t raw(long nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f)
+{
+	long r = syscall(nr, a, b, c, d, e, f);
+	return r == -1 ? -(int64_t)errno : (int64_t)r;
+}
+
+static uint8_t mincore_vec[1 << 16];
+
+bool exec_step_window(const prog_step *s, const uint64_t *a, int64_t ret,
+		      uint64_t *lo, uint64_t *hi)
+{
+	uint64_t start = a[0], len = a[1];
+	switch (s->op) {
+	case PROG_MMAP:
+		if (ret >= 0 || ret < -4095)
+			start = (uint64_t)ret;
+		break;
+	case PROG_MUNMAP:
+	case PROG_MPROTECT:
+	case PROG_MADVISE:
+	case PROG_MLOCK:
+	case PROG_MLOCK2:
+	case PROG_MUNLOCK:
+	case PROG_MSEAL:
+		break;
+	case PROG_BRK:
+		len = PAGE;
+		break;
+	case PROG_MREMAP: {
+		uint64_t e1 = a[0] + a[1], s2 = (ret >= 0 || ret < -4095) ? (uint64_t)ret : a[4];
+		uint64_t l = a[0] < s2 ? a[0] : s2, h = e1 > s2 + a[2] ? e1 : s2 + a[2];
+		*lo = (l & ~(PAGE - 1)) > PAGE ? (l & ~(PAGE - 1)) - PAGE : 0;
+		*hi = h + 2 * PAGE < TASK_SIZE_X86 ? ((h + PAGE - 1) & ~(PAGE - 1)) + PAGE : TASK_SIZE_X86;
+		return true;
+	}
+	case PROG_LOAD:
+	case PROG_STORE:
+	case PROG_FETCH:
+		len = 8;
+		break;
+	default:
+		return false;
+	}
+	start &= ~(PAGE - 1);
+	if (start >= TASK_SIZE_X86)
+		return false;
+	uint64_t alen = (len + PAGE - 1) & ~(PAGE - 1);
+	uint64_t end = start + alen;
+	if (alen < len || end < start || end > TASK_SIZE_X86)
+		end = TASK_SIZE_X86;
+	*lo = start > PAGE ? start - PAGE : 0;
+	*hi = end + PAGE <= TASK_SIZE_X86 ? end + PAGE : TASK_SIZE_X86;
+	return true;
+}
+
+static void run_steps(const prog_case *c)
+{
+	uint64_t vals[PROG_MAX_VARS] = { 0 };
+	for (uint32_t i = 0; i < c->nsteps; i++) {
+		const prog_step *s = &c->steps[i];
+		exec_step_obs *o = &obs->step[i];
+		uint64_t a[PROG_MAX_ARGS] = { 0 };
+		for (unsigned k = 0; k < s->nargs; k++)
+			a[k] = prog_eval(&s->arg[k], obs->arena, vals);
+		int64_t ret = 0;
+		bool full = false, windowed = true;
+		switch (s->op) {
+		case PROG_MMAP: ret = raw(SYS_mmap, a[0], a[1], a[2], a[3], a[4], a[5]); break;
+		case PROG_MUNMAP: ret = raw(SYS_munmap, a[0], a[1], 0, 0, 0, 0); break;
+		case PROG_MPROTECT: ret = raw(SYS_mprotect, a[0], a[1], a[2], 0, 0, 0); break;
+		case PROG_BRK: ret = raw(SYS_brk, a[0], 0, 0, 0, 0, 0); break;
+		case PROG_MREMAP: ret = raw(SYS_mremap, a[0], a[1], a[2], a[3], a[4], 0); break;
+		case PROG_MADVISE: ret = raw(SYS_madvise, a[0], a[1], a[2], 0, 0, 0); break;
+		case PROG_MLOCK: ret = raw(SYS_mlock, a[0], a[1], 0, 0, 0, 0); break;
+		case PROG_MLOCK2: ret = raw(SYS_mlock2, a[0], a[1], a[2], 0, 0, 0); break;
+		case PROG_MUNLOCK: ret = raw(SYS_munlock, a[0], a[1], 0, 0, 0, 0); break;
+		case PROG_MLOCKALL: ret = raw(SYS_mlockall, a[0], 0, 0, 0, 0, 0); full = true; break;
+		case PROG_MUNLOCKALL: ret = raw(SYS_munlockall, 0, 0, 0, 0, 0, 0); full = true; break;
+		case PROG_MSEAL: ret = raw(462, a[0], a[1], a[2], 0, 0, 0); break;
+		case PROG_MINCORE:
+			ret = raw(SYS_mincore, a[0], a[1],
+				  a[1] <= (sizeof(mincore_vec) << 12) ? (uint64_t)mincore_vec : 0, 0, 0, 0);
+			windowed = false;
+			break;
+		case PROG_MEMFD_CREATE:
+			ret = raw(SYS_memfd_create, (uint64_t)s->str, a[1], 0, 0, 0, 0);
+			windowed = false;
+			break;
+		case PROG_FTRUNCATE: ret = raw(SYS_ftruncate, a[0], a[1], 0, 0, 0, 0); windowed = false; break;
+		case PROG_SETRLIMIT: {
+			struct rlimit rl = { a[1], a[2] };
+			ret = raw(SYS_setrlimit, a[0], (uint64_t)&rl, 0, 0, 0, 0);
+			windowed = false;
+			break;
+		}
+		case PROG_LOAD:
+		case PROG_STORE:
+		case PROG_FETCH:
+			probe(s->op, a[0], a[1], o);
+			break;
+		case PROG_MAPS:
+			full = true;
+			windowed = false;
+			break;
+		default: /* fork, exit, wait, pagemap: not executed yet */
+			windowed = false;
+			break;
+		}
+		o->ret = ret;
+		if (s->res.kind == PROG_RES_BIND)
+			vals[s->res.var] = s->op == PROG_LOAD ? o->value : (uint64_t)ret;
+		o->layout_first = obs->nvmas;
+		if (full) {
+			o->layout_count = record_layout(0, TASK_SIZE_X86);
+			o->layout_full = 1;
+		} else if (windowed) {
+			uint64_t lo, hi;
+			if (exec_step_window(s, a, ret, &lo, &hi))
+				o->layout_count = record_layout(lo, hi);
+		}
+		o->done = 1;
+		obs->steps_done = i + 1;
+	}
+	obs->final_first = obs->nvmas;
+	obs->final_count = record_layout(0, TASK_SIZE_X86);
+}
+
+static void sandbox_fail(const char *what)
+{
+	snprintf(obs->error, sizeof(obs->error), "sandbox set-up: %s: %s", what, strerror(errno));
+	obs->status = EXEC_SETUP_FAILED;
+	_exit(1);
+}
+
+static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exec_options *opt, pid_t parent)
+{
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(1);
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+		sandbox_fail("PR_SET_THP_DISABLE");
+	for (int r = 0; r < 16; r++) {
+		struct rlimit rl = { info_ptr->rlim_cur[r], info_ptr->rlim_max[r] };
+		if (setrlimit(r, &rl) && r != RLIMIT_NOFILE)
+			sandbox_fail("setrlimit");
+	}
+	/* The layout is observed through a descriptor the program cannot name. */
+	int fd = open("/proc/self/maps", O_RDONLY);
+	if (fd < 0 || dup2(fd, FD_MAPS) < 0)
+		sandbox_fail("open /proc/self/maps");
+	if (syscall(SYS_close_range, 0, FD_MAPS - 1, 0))
+		for (int i = 0; i < FD_MAPS; i++)
+			close(i);
+	/* Drop to uid 65534 keeping only the capabilities the case asked for. */
+	if (setgroups(0, NULL) || setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID))
+		sandbox_fail("setresgid");
+	if (opt->keep_caps && prctl(PR_SET_KEEPCAPS, 1))
+		sandbox_fail("PR_SET_KEEPCAPS");
+	if (setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID))
+		sandbox_fail("setresuid");
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+	data[0].effective = data[0].permitted = (uint32_t)opt->keep_caps;
+	data[1].effective = data[1].permitted = (uint32_t)(opt->keep_caps >> 32);
+	if (syscall(SYS_capset, &hdr, data))
+		sandbox_fail("capset");
+	prctl(PR_SET_DUMPABLE, 1);
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	sigaltstack(&ss, NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	int sigs[] = { SIGSEGV, SIGBUS, SIGTRAP, SIGILL, SIGFPE };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	run_steps(c);
+	obs->status = EXEC_OK;
+	_exit(0);
+}
+
+const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *opt)
+{
+	static const exec_options defaults = { 0 };
+	if (!opt)
+		opt = &defaults;
+	memset(obs, 0, offsetof(exec_obs, step));
+	obs->magic = EXEC_MAGIC;
+	obs->version = EXEC_VERSION;
+	obs->arena = info_ptr->arena;
+	const char *why = NULL;
+	prog_case_clear(&decoded);
+	if (prog_decode(prog, len, &decoded, &why)) {
+		obs->status = EXEC_BAD_PROGRAM;
+		snprintf(obs->error, sizeof(obs->error), "program does not decode: %s", why ? why : "?");
+		return obs;
+	}
+	memset(obs->step, 0, sizeof(obs->step[0]) * (decoded.nsteps + 1 <= PROG_MAX_STEPS ? decoded.nsteps + 1 : PROG_MAX_STEPS));
+	use_maps_text = opt->maps_text || !info_ptr->procmap_query;
+	obs->status = EXEC_CRASHED; /* until the sandbox says otherwise */
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		obs->status = EXEC_SETUP_FAILED;
+		snprintf(obs->error, sizeof(obs->error), "fork: %s", strerror(errno));
+		return obs;
+	}
+	if (pid == 0)
+		sandbox_main(&decoded, opt, parent);
+	setpgid(pid, pid); /* also from here, so the watchdog can always kill the group */
+
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	uint32_t timeout = opt->timeout_ms ? opt->timeout_ms : 10000;
+	bool timed_out = false;
+	if (pidfd >= 0) {
+		struct pollfd pfd = { pidfd, POLLIN, 0 };
+		int r;
+		do
+			r = poll(&pfd, 1, (int)timeout);
+		while (r < 0 && errno == EINTR);
+		if (r == 0)
+			timed_out = true;
+		close(pidfd);
+	}
+	if (timed_out) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	/* Descendants left in the group (later: forked program processes). */
+	kill(-pid, SIGKILL);
+	if (timed_out) {
+		obs->status = EXEC_TIMEOUT;
+		snprintf(obs->error, sizeof(obs->error), "the watchdog killed the sandbox after %u ms at step %u",
+			 timeout, obs->steps_done);
+	} else if (WIFSIGNALED(st) && obs->status != EXEC_SETUP_FAILED) {
+		obs->status = EXEC_CRASHED;
+		obs->crash_signal = WTERMSIG(st);
+		snprintf(obs->error, sizeof(obs->error), "the sandbox died of signal %d at step %u",
+			 WTERMSIG(st), obs->steps_done);
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) != 0 && obs->status == EXEC_OK) {
+		obs->status = EXEC_CRASHED;
+		snprintf(obs->error, sizeof(obs->error), "the sandbox exited with status %d", WEXITSTATUS(st));
+	} else if (WIFEXITED(st) && obs->status == EXEC_CRASHED && !obs->error[0]) {
+		snprintf(obs->error, sizeof(obs->error), "the sandbox exited with status %d before finishing (step %u)",
+			 WEXITSTATUS(st), obs->steps_done);
+	}
+	return obs;
+}
+
+size_t exec_obs_pack(const exec_obs *o, uint8_t *buf, size_t cap)
+{
+	uint32_t nsteps = o->steps_done + 1 <= PROG_MAX_STEPS ? o->steps_done + 1 : PROG_MAX_STEPS;
+	size_t head = offsetof(exec_obs, step);
+	size_t need = head + 8 + nsteps * sizeof(exec_step_obs) + o->nvmas * sizeof(exec_vma);
+	if (cap < need)
+		return 0;
+	memcpy(buf, o, head);
+	memcpy(buf + head, &nsteps, 4);
+	memcpy(buf + head + 4, &o->nvmas, 4);
+	memcpy(buf + head + 8, o->step, nsteps * sizeof(exec_step_obs));
+	memcpy(buf + head + 8 + nsteps * sizeof(exec_step_obs), o->vma, o->nvmas * sizeof(exec_vma));
+	return need;
+}
+
+int exec_obs_unpack(const uint8_t *buf, size_t len, exec_obs *o)
+{
+	size_t head = offsetof(exec_obs, step);
+	uint32_t nsteps, nvmas;
+	if (len < head + 8)
+		return -1;
+	memcpy(o, buf, head);
+	memcpy(&nsteps, buf + head, 4);
+	memcpy(&nvmas, buf + head + 4, 4);
+	if (o->magic != EXEC_MAGIC || o->version != EXEC_VERSION || nsteps > PROG_MAX_STEPS ||
+	    nvmas > EXEC_MAX_VMAS || o->nvmas != nvmas || o->steps_done > nsteps ||
+	    len != head + 8 + nsteps * sizeof(exec_step_obs) + nvmas * sizeof(exec_vma))
+		return -1;
+	memcpy(o->step, buf + head + 8, nsteps * sizeof(exec_step_obs));
+	memcpy(o->vma, buf + head + 8 + nsteps * sizeof(exec_step_obs), nvmas * sizeof(exec_vma));
+	o->error[sizeof(o->error) - 1] = 0;
+	for (uint32_t i = 0; i < nsteps; i++) {
+		const exec_step_obs *s = &o->step[i];
+		if (s->layout_first > nvmas || s->layout_count > nvmas - s->layout_first)
+			return -1;
+	}
+	if (o->final_first > nvmas || o->final_count > nvmas - o->final_first)
+		return -1;
+	return 0;
+}
