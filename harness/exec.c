@@ -526,6 +526,25 @@ bool exec_step_window(const prog_step *s, const uint64_t *a, int64_t ret,
 	return true;
 }
 
+static uint32_t test_hook;
+
+static void run_test_hook(void)
+{
+	switch (test_hook) {
+	case EXEC_HOOK_HANG:
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	case EXEC_HOOK_CRASH:
+		probe_active = 0;
+		*(volatile int *)16 = 1;
+		break;
+	case EXEC_HOOK_EXIT:
+		_exit(7);
+	default:
+		break;
+	}
+}
+
 static void run_steps(const prog_case *c)
 {
 	uint64_t vals[PROG_MAX_VARS] = { 0 };
@@ -593,6 +612,8 @@ static void run_steps(const prog_case *c)
 		}
 		o->done = 1;
 		obs->steps_done = i + 1;
+		if (i == 0)
+			run_test_hook();
 	}
 	obs->final_first = obs->nvmas;
 	obs->final_count = record_layout(0, TASK_SIZE_X86);
@@ -671,6 +692,7 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 	}
 	memset(obs->step, 0, sizeof(obs->step[0]) * (decoded.nsteps + 1 <= PROG_MAX_STEPS ? decoded.nsteps + 1 : PROG_MAX_STEPS));
 	use_maps_text = opt->maps_text || !info_ptr->procmap_query;
+	test_hook = opt->test_hook;
 	obs->status = EXEC_CRASHED; /* until the sandbox says otherwise */
 	pid_t parent = getpid();
 	pid_t pid = fork();

@@ -97,7 +97,16 @@ typedef struct exec_options {
 	uint64_t keep_caps;      /* capabilities the sandbox keeps (bit n = cap n) */
 	uint32_t timeout_ms;     /* watchdog; 0: 10 s */
 	bool maps_text;          /* observe with /proc/self/maps even if PROCMAP_QUERY works */
+	uint32_t test_hook;      /* harness self-tests only: EXEC_HOOK_* */
 } exec_options;
+
+/* Misbehaviours the sandbox can be told to show, to test the harness itself. */
+enum exec_hook {
+	EXEC_HOOK_NONE = 0,
+	EXEC_HOOK_HANG = 1,      /* loop forever after the first step */
+	EXEC_HOOK_CRASH = 2,     /* die of SIGSEGV outside any probe after the first step */
+	EXEC_HOOK_EXIT = 3       /* exit(7) after the first step */
+};
 
 /*
  * Prepares the calling process as the pristine parent: picks the arena,

@@ -454,6 +454,7 @@ static int cmd_run(int argc, char **argv)
 	bool verbose = false, maps_text = false;
 	uint32_t timeout = 10000;
 	const char *profile_override = NULL;
+	uint32_t test_hook = 0; /* --test-hook hang|crash|exit: the harness's own tests */
 	pathlist paths = { 0 };
 	char cmdline[2048] = "mmspec run";
 	for (int i = 0; i < argc; i++) {
@@ -480,6 +481,9 @@ static int cmd_run(int argc, char **argv)
 			timeout = (uint32_t)atoi(v);
 		else if (OPT("--profile"))
 			profile_override = v;
+		else if (OPT("--test-hook"))
+			test_hook = !strcmp(v, "hang") ? EXEC_HOOK_HANG : !strcmp(v, "crash") ? EXEC_HOOK_CRASH
+				    : !strcmp(v, "exit") ? EXEC_HOOK_EXIT : 0;
 		else if (!strcmp(a, "--maps-text"))
 			maps_text = true;
 		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
@@ -605,6 +609,7 @@ static int cmd_run(int argc, char **argv)
 						opt.keep_caps |= 1ULL << j->c->req[q].cap;
 				opt.timeout_ms = timeout;
 				opt.maps_text = maps_text;
+				opt.test_hook = test_hook;
 				if (len > sizeof(enc) || exec_child_send(&kids[k], &opt, enc, len)) {
 					j->rep.result = HARNESS_ERROR;
 					snprintf(j->rep.message, sizeof(j->rep.message),
