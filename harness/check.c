@@ -50,6 +50,8 @@ void harness_target_from_exec(harness_target *t, const exec_target_info *in)
 	p->soft_dirty = in->soft_dirty;
 	p->hugepage_sizes = in->hugepage_sizes;
 	p->hugepages_free_2m = in->hugepages_free_2m;
+	/* Only a root executor can hand capabilities to the sandbox. */
+	t->caps_available = in->privileged ? ~0ULL : 0;
 }
 
 static bool version_cmp(uint32_t have, int cmp, uint32_t want)
@@ -508,8 +510,8 @@ static bool compare_outcomes(run *r, uint32_t i, const outcome *m, const outcome
 		snprintf(d->syscall, sizeof(d->syscall), "%s", prog_op_info_get(s->op)->name);
 		snprintf(d->field, sizeof(d->field), "%s", field);
 		if (!strcmp(field, "si_addr")) {
-			snprintf(d->model, sizeof(d->model), "%s si_addr=0x%" PRIx64, mtext, m->addr);
-			snprintf(d->kernel, sizeof(d->kernel), "%s si_addr=0x%" PRIx64, ktext, k->addr);
+			snprintf(d->model, sizeof(d->model), "%.120s si_addr=0x%" PRIx64, mtext, m->addr);
+			snprintf(d->kernel, sizeof(d->kernel), "%.120s si_addr=0x%" PRIx64, ktext, k->addr);
 		} else {
 			snprintf(d->model, sizeof(d->model), "%s", mtext);
 			snprintf(d->kernel, sizeof(d->kernel), "%s", ktext);
@@ -657,10 +659,10 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 				}
 			}
 			if (!mok || !kok || !lok) {
-				char exp[128];
+				char exp[160];
 				uint64_t want = s->res.kind == PROG_RES_VALUE ? prog_eval(&s->res.value, r.arena, r.vals) : 0;
 				if (s->res.kind == PROG_RES_LAYOUT)
-					snprintf(exp, sizeof(exp), "\"%s\"", s->str);
+					snprintf(exp, sizeof(exp), "\"%.*s\"", PROG_STR_MAX, s->str);
 				else if (s->res.kind == PROG_RES_BIND)
 					snprintf(exp, sizeof(exp), "a value to bind $%s", c->var[s->res.var]);
 				else

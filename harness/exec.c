@@ -233,13 +233,23 @@ static void sandbox_limits(exec_target_info *info)
 		info->rlim_cur[r] = rl.rlim_cur;
 		info->rlim_max[r] = rl.rlim_max;
 	}
-	info->rlim_cur[RLIMIT_AS] = info->rlim_max[RLIMIT_AS] = 8ULL << 30;
-	info->rlim_cur[RLIMIT_MEMLOCK] = info->rlim_max[RLIMIT_MEMLOCK] = 8ULL << 20;
-	info->rlim_cur[RLIMIT_NPROC] = info->rlim_max[RLIMIT_NPROC] = 64;
-	info->rlim_cur[RLIMIT_CPU] = info->rlim_max[RLIMIT_CPU] = 20;
-	info->rlim_cur[RLIMIT_CORE] = info->rlim_max[RLIMIT_CORE] = 0;
-	info->rlim_cur[RLIMIT_FSIZE] = info->rlim_max[RLIMIT_FSIZE] = 64ULL << 20;
-	info->rlim_cur[RLIMIT_NOFILE] = info->rlim_max[RLIMIT_NOFILE] = 2048;
+	static const struct { int r; uint64_t v; } want[] = {
+		{ RLIMIT_AS, 8ULL << 30 },        /* address space: the machine's safety */
+		{ RLIMIT_MEMLOCK, 8ULL << 20 },   /* locked memory */
+		{ RLIMIT_NPROC, 64 },             /* processes (of uid 65534) */
+		{ RLIMIT_CPU, 20 },               /* seconds, besides the watchdog */
+		{ RLIMIT_CORE, 0 },
+		{ RLIMIT_FSIZE, 64ULL << 20 },
+		{ RLIMIT_NOFILE, 2048 },
+	};
+	/* Without privilege a limit cannot rise above its hard limit: take the
+	 * lower, so the model is seeded with what the sandbox really has. */
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		uint64_t v = want[i].v;
+		if (!info->privileged && v > info->rlim_max[want[i].r])
+			v = info->rlim_max[want[i].r];
+		info->rlim_cur[want[i].r] = info->rlim_max[want[i].r] = v;
+	}
 }
 
 int exec_init(exec_target_info *info, char *err, size_t errcap)
@@ -277,6 +287,7 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 		munmap(h, PAGE);
 	}
 	info->procmap_query = probe_procmap_query();
+	info->privileged = geteuid() == 0;
 	sandbox_limits(info);
 
 	obs = mmap(NULL, sizeof(*obs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -313,10 +324,13 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	 * using mmap for large blocks or trimming the heap, and grow the heap
 	 * once now.
 	 */
-	mallopt(M_MMAP_THRESHOLD, 256 << 20);
-	mallopt(M_TRIM_THRESHOLD, 512 << 20);
-	mallopt(M_TOP_PAD, 16 << 20);
-	free(malloc(32 << 20));
+	if (!mallopt(M_MMAP_MAX, 0) || !mallopt(M_TRIM_THRESHOLD, 1 << 30)) {
+		snprintf(err, errcap, "mmspec-exec: cannot pin malloc to the heap (mallopt)");
+		return -1;
+	}
+	/* Through a volatile pointer: the compiler may drop free(malloc(n)). */
+	void *volatile grow = malloc(32 << 20);
+	free(grow);
 	grow_stack();
 	info->brk = (uint64_t)syscall(SYS_brk, 0);
 	if (read_file("/proc/self/stat", big_buf, sizeof(big_buf)) > 0) {
@@ -536,7 +550,7 @@ static void run_test_hook(void)
 			__asm__ volatile("" ::: "memory");
 	case EXEC_HOOK_CRASH:
 		probe_active = 0;
-		*(volatile int *)16 = 1;
+		raise(SIGSEGV);
 		break;
 	case EXEC_HOOK_EXIT:
 		_exit(7);
@@ -645,13 +659,16 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 	if (syscall(SYS_close_range, 0, FD_MAPS - 1, 0))
 		for (int i = 0; i < FD_MAPS; i++)
 			close(i);
-	/* Drop to uid 65534 keeping only the capabilities the case asked for. */
-	if (setgroups(0, NULL) || setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID))
-		sandbox_fail("setresgid");
-	if (opt->keep_caps && prctl(PR_SET_KEEPCAPS, 1))
-		sandbox_fail("PR_SET_KEEPCAPS");
-	if (setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID))
-		sandbox_fail("setresuid");
+	/* As root: drop to uid 65534 keeping only the capabilities the case
+	 * asked for. Otherwise the sandbox has no capabilities to drop. */
+	if (info_ptr->privileged) {
+		if (setgroups(0, NULL) || setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID))
+			sandbox_fail("setresgid");
+		if (opt->keep_caps && prctl(PR_SET_KEEPCAPS, 1))
+			sandbox_fail("PR_SET_KEEPCAPS");
+		if (setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID))
+			sandbox_fail("setresuid");
+	}
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2] = { { 0 } };
 	data[0].effective = data[0].permitted = (uint32_t)opt->keep_caps;

@@ -87,6 +87,7 @@ typedef struct exec_target_info {
 	bool procmap_query;      /* the PROCMAP_QUERY ioctl works */
 	bool soft_dirty;         /* pagemap soft-dirty bit observed on a fresh page */
 	uint64_t arena;          /* A */
+	bool privileged;         /* root: the sandbox drops to uid 65534 and can keep capabilities */
 	uint64_t rlim_cur[16], rlim_max[16]; /* the sandbox's limits */
 	uint64_t start_brk, brk, start_stack;
 	uint32_t nvmas;          /* the sandbox's initial layout */

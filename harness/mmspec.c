@@ -406,21 +406,17 @@ static void print_text_result(FILE *out, const job *b)
 	}
 }
 
-typedef struct fault_ctx {
-	store *db;
-	int64_t run_id;
-	const job *j;
-} fault_ctx;
+/* Faults seen while comparing one case, stored once its result row exists. */
+typedef struct fault_buf {
+	size_t n;
+	harness_fault_event ev[256];
+} fault_buf;
 
-static void store_fault_cb(const harness_fault_event *ev, void *vctx)
+static void collect_fault(const harness_fault_event *ev, void *vctx)
 {
-	fault_ctx *f = vctx;
-	if (!f->db)
-		return;
-	char *text = prog_step_to_string(f->j->c, &f->j->c->steps[ev->step]);
-	store_fault_info fi = { f->j->result_id, (int)ev->step, text, ev->side, ev->signo, ev->code, ev->addr };
-	store_fault(f->db, f->run_id, &fi);
-	free(text);
+	fault_buf *fb = vctx;
+	if (fb->n < sizeof(fb->ev) / sizeof(fb->ev[0]))
+		fb->ev[fb->n++] = *ev;
 }
 
 static double now_ms(void)
@@ -432,7 +428,7 @@ static double now_ms(void)
 
 static void default_exec_path(char *buf, size_t cap)
 {
-	char self[4096];
+	char self[4000];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
 		snprintf(buf, cap, "mmspec-exec");
@@ -652,20 +648,24 @@ static int cmd_run(int argc, char **argv)
 					broken = 1;
 			} else {
 				harness_kernel hk = { &kc->info, &obs };
-				fault_ctx fc = { NULL, run_id, j };
-				harness_compare_case(j->c, &target, &hk, NULL, NULL, &j->rep, &j->div);
+				static fault_buf fb;
+				fb.n = 0;
+				harness_compare_case(j->c, &target, &hk, collect_fault, &fb, &j->rep, &j->div);
 				j->has_div = j->rep.result == HARNESS_FAIL && j->div.signature[0];
-				/* Faults go to the store once the result row exists. */
+				/* One short transaction per case: result, faults, divergence. */
 				char *text = prog_case_to_string(j->c);
 				store_result_info sr = { j->file, j->c->name, text, j->rep.result,
 							 j->rep.message, j->ms };
 				store_begin(db);
 				j->result_id = store_result(db, run_id, &sr);
-				fc.db = j->result_id > 0 ? db : NULL;
-				harness_case_report again;
-				harness_divergence dv;
-				if (fc.db)
-					harness_compare_case(j->c, &target, &hk, store_fault_cb, &fc, &again, &dv);
+				for (size_t q2 = 0; q2 < fb.n && j->result_id > 0; q2++) {
+					const harness_fault_event *ev = &fb.ev[q2];
+					char *stt = prog_step_to_string(j->c, &j->c->steps[ev->step]);
+					store_fault_info fi = { j->result_id, (int)ev->step, stt, ev->side,
+								ev->signo, ev->code, ev->addr };
+					store_fault(db, run_id, &fi);
+					free(stt);
+				}
 				if (j->has_div) {
 					char *st = prog_step_to_string(j->c, &j->c->steps[j->div.step < j->c->nsteps ? j->div.step : 0]);
 					store_divergence_info d = { j->result_id, text, (int)j->div.step, st,
