@@ -398,6 +398,17 @@ static void describe_layout(char *buf, size_t cap, const exec_vma *v, uint32_t n
 	}
 }
 
+/*
+ * The VmFlags the model tracks and compares at maps() steps. Left out:
+ * soft-dirty (kernel config), and flags set by things the model does not
+ * see (ar, io, pf, de, mm, hg, mg, um/uw, ht, ss).
+ */
+#define TRACKED_VMFLAGS                                                                   \
+	(VM_READ | VM_WRITE | VM_EXEC | VM_SHARED | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | \
+	 VM_MAYSHARE | VM_GROWSDOWN | VM_LOCKED | VM_SEQ_READ | VM_RAND_READ | VM_DONTCOPY | \
+	 VM_LOCKONFAULT | VM_ACCOUNT | VM_NORESERVE | VM_SYNC | VM_WIPEONFORK | VM_DONTDUMP | \
+	 VM_NOHUGEPAGE | VM_DROPPABLE | VM_SEALED)
+
 /* The model's VMAs in [lo, hi) as exec_vma records. */
 static uint32_t model_vmas(const run *r, uint64_t lo, uint64_t hi, exec_vma *out, uint32_t cap)
 {
@@ -409,6 +420,7 @@ static uint32_t model_vmas(const run *r, uint64_t lo, uint64_t hi, exec_vma *out
 		out[m].start = tmp[i].start;
 		out[m].end = tmp[i].end;
 		out[m].prot = prot_of_flags(tmp[i].flags);
+		out[m].vmflags = tmp[i].flags & TRACKED_VMFLAGS;
 	}
 	return n > cap ? cap + 1 : m; /* cap + 1: too many to compare */
 }
@@ -420,8 +432,11 @@ static bool compare_layout(run *r, uint32_t i, const char *what, const exec_vma 
 	static exec_vma mv[1024];
 	uint32_t mn = model_vmas(r, lo, hi, mv, 1024);
 	uint32_t j;
+	/* VmFlags are compared where the kernel side read them (maps() steps). */
+	bool flags = kn && kv[0].vmflags;
 	for (j = 0; j < kn && j < mn; j++)
-		if (kv[j].start != mv[j].start || kv[j].end != mv[j].end || kv[j].prot != mv[j].prot)
+		if (kv[j].start != mv[j].start || kv[j].end != mv[j].end || kv[j].prot != mv[j].prot ||
+		    (flags && (kv[j].vmflags & TRACKED_VMFLAGS) != mv[j].vmflags))
 			break;
 	if (j == kn && j == mn)
 		return true;
@@ -455,8 +470,18 @@ static bool compare_layout(run *r, uint32_t i, const char *what, const exec_vma 
 		} else {
 			snprintf(d->kernel, sizeof(d->kernel), "no VMA");
 		}
+		bool bounds = j < kn && j < mn && (kv[j].start != mv[j].start || kv[j].end != mv[j].end);
+		bool perms_differ = j < kn && j < mn && kv[j].prot != mv[j].prot;
+		if (j < kn && j < mn && !bounds && !perms_differ) {
+			char kf[128], mf[128];
+			oracle_vmflags_string(kv[j].vmflags & TRACKED_VMFLAGS, kf, sizeof(kf));
+			oracle_vmflags_string(mv[j].vmflags, mf, sizeof(mf));
+			size_t ml = strlen(d->model), kl = strlen(d->kernel);
+			snprintf(d->model + ml, sizeof(d->model) - ml, " [%s]", mf);
+			snprintf(d->kernel + kl, sizeof(d->kernel) - kl, " [%s]", kf);
+		}
 		snprintf(d->signature, sizeof(d->signature), "%s:layout:%s", d->syscall,
-			 j < kn && j < mn ? (kv[j].prot != mv[j].prot ? "perms" : "bounds")
+			 j < kn && j < mn ? (bounds ? "bounds" : perms_differ ? "perms" : "vmflags")
 					  : (j < kn ? "kernel-extra" : "model-extra"));
 		describe_layout(d->model_layout, sizeof(d->model_layout), mv, mn > 1024 ? 1024 : mn,
 				wlo, whi, r->arena);

@@ -52,6 +52,7 @@ struct mm_procmap_query {
 #define PAGE 4096ULL
 #define ARENA_DEFAULT 0x100000000000ULL /* 16 TiB: far from every default mapping */
 #define FD_MAPS 1000                    /* the sandbox's own fds sit high */
+#define FD_SMAPS 1001
 #define SANDBOX_UID 65534
 #define TASK_SIZE_X86 0x7ffffffff000ULL
 
@@ -398,7 +399,11 @@ static uint32_t record_layout(uint64_t lo, uint64_t hi)
 			addr = q.vma_end;
 		}
 	} else {
-		ssize_t n = pread(FD_MAPS, big_buf, sizeof(big_buf) - 1, 0);
+		size_t n = 0;
+		ssize_t rd;
+		lseek(FD_MAPS, 0, SEEK_SET);
+		while (n + 1 < sizeof(big_buf) && (rd = read(FD_MAPS, big_buf + n, sizeof(big_buf) - 1 - n)) > 0)
+			n += (size_t)rd;
 		if (n > 0) {
 			big_buf[n] = 0;
 			for (const char *p = big_buf; *p;) {
@@ -408,6 +413,46 @@ static uint32_t record_layout(uint64_t lo, uint64_t hi)
 					record_vma(v.start, v.end, v.pgoff, v.prot);
 			}
 		}
+	}
+	return obs->nvmas - before;
+}
+
+/*
+ * The whole layout with each VMA's VmFlags, from /proc/self/smaps: slower
+ * than PROCMAP_QUERY (it walks the page tables), so only for maps() steps.
+ */
+static uint32_t record_layout_smaps(void)
+{
+	uint32_t before = obs->nvmas;
+	/* A seq_file read returns what fits its buffer: read until EOF. */
+	size_t n = 0;
+	ssize_t r;
+	lseek(FD_SMAPS, 0, SEEK_SET);
+	while (n + 1 < sizeof(big_buf) && (r = read(FD_SMAPS, big_buf + n, sizeof(big_buf) - 1 - n)) > 0)
+		n += (size_t)r;
+	if (n == 0)
+		return record_layout(0, TASK_SIZE_X86);
+	big_buf[n] = 0;
+	exec_vma *cur = NULL;
+	for (const char *p = big_buf; *p;) {
+		const char *eol = strchr(p, '\n');
+		if (!eol)
+			break;
+		bool header = ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) &&
+			      memchr(p, '-', (size_t)(eol - p)) && !memchr(p, ':', 3);
+		if (header) {
+			exec_vma v;
+			parse_maps_line(p, &v);
+			cur = NULL;
+			if (v.start < TASK_SIZE_X86 && obs->nvmas < EXEC_MAX_VMAS) {
+				cur = &obs->vma[obs->nvmas++];
+				*cur = v;
+				cur->name[0] = 0;
+			}
+		} else if (cur && !strncmp(p, "VmFlags:", 8)) {
+			cur->vmflags = parse_vmflags(p + 8);
+		}
+		p = eol + 1;
 	}
 	return obs->nvmas - before;
 }
@@ -605,8 +650,10 @@ static void run_steps(const prog_case *c)
 			probe(s->op, a[0], a[1], o);
 			break;
 		case PROG_MAPS:
-			full = true;
 			windowed = false;
+			o->layout_first = obs->nvmas;
+			o->layout_count = record_layout_smaps();
+			o->layout_full = 1;
 			break;
 		default: /* fork, exit, wait, pagemap: not executed yet */
 			windowed = false;
@@ -615,8 +662,9 @@ static void run_steps(const prog_case *c)
 		o->ret = ret;
 		if (s->res.kind == PROG_RES_BIND)
 			vals[s->res.var] = s->op == PROG_LOAD ? o->value : (uint64_t)ret;
-		o->layout_first = obs->nvmas;
-		if (full) {
+		if (s->op == PROG_MAPS) {
+			/* recorded above, with VmFlags */
+		} else if (o->layout_first = obs->nvmas, full) {
 			o->layout_count = record_layout(0, TASK_SIZE_X86);
 			o->layout_full = 1;
 		} else if (windowed) {
@@ -656,7 +704,10 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 	int fd = open("/proc/self/maps", O_RDONLY);
 	if (fd < 0 || dup2(fd, FD_MAPS) < 0)
 		sandbox_fail("open /proc/self/maps");
-	if (syscall(SYS_close_range, 0, FD_MAPS - 1, 0))
+	fd = open("/proc/self/smaps", O_RDONLY);
+	if (fd < 0 || dup2(fd, FD_SMAPS) < 0)
+		sandbox_fail("open /proc/self/smaps");
+	if (syscall(SYS_close_range, 0, FD_MAPS - 1, 0) || syscall(SYS_close_range, FD_SMAPS + 1, ~0U, 0))
 		for (int i = 0; i < FD_MAPS; i++)
 			close(i);
 	/* As root: drop to uid 65534 keeping only the capabilities the case
