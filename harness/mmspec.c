@@ -120,6 +120,20 @@ static int collect(pathlist *l, const char *path)
 	return rc;
 }
 
+/* Frees the path list and, when given, the parsed files. */
+static void free_inputs(pathlist *paths, prog_file **files)
+{
+	for (size_t f = 0; f < paths->n; f++) {
+		if (files)
+			prog_file_free(files[f]);
+		free(paths->v[f]);
+	}
+	free(files);
+	free(paths->v);
+	paths->v = NULL;
+	paths->n = 0;
+}
+
 /* Parses every file; on the first malformed one prints FILE:LINE:COL and fails. */
 static int parse_all(const pathlist *paths, prog_file ***files_out)
 {
@@ -172,13 +186,16 @@ static int cmd_check(int argc, char **argv)
 			verbose = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "mmspec check: unknown option %s\n", argv[i]);
+			free_inputs(&paths, NULL);
 			return EXIT_USAGE;
 		} else if (collect(&paths, argv[i])) {
+			free_inputs(&paths, NULL);
 			return EXIT_USAGE;
 		}
 	}
 	if (strcmp(format, "text") && strcmp(format, "ktap")) {
 		fprintf(stderr, "mmspec check: --format takes text or ktap (junit comes with `run`)\n");
+		free_inputs(&paths, NULL);
 		return EXIT_USAGE;
 	}
 	if (!paths.n) {
@@ -186,8 +203,10 @@ static int cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	prog_file **files;
-	if (parse_all(&paths, &files))
+	if (parse_all(&paths, &files)) {
+		free_inputs(&paths, NULL);
 		return EXIT_USAGE;
+	}
 
 	harness_target target;
 	harness_target_model(&target);
@@ -232,12 +251,7 @@ static int cmd_check(int argc, char **argv)
 		printf("check: %zu cases in %zu files: %zu passed, %zu failed, %zu skipped, %zu errors\n",
 		       n, paths.n, count[HARNESS_PASS], count[HARNESS_FAIL], count[HARNESS_SKIP],
 		       count[HARNESS_ERROR]);
-	for (size_t f = 0; f < paths.n; f++) {
-		prog_file_free(files[f]);
-		free(paths.v[f]);
-	}
-	free(files);
-	free(paths.v);
+	free_inputs(&paths, files);
 	if (count[HARNESS_ERROR])
 		return EXIT_BROKEN;
 	return count[HARNESS_FAIL] ? EXIT_FAILED : 0;
@@ -486,32 +500,37 @@ static int cmd_run(int argc, char **argv)
 			verbose = true;
 		else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "mmspec run: unknown option or missing value: %s\n", a);
+			free_inputs(&paths, NULL);
 			return EXIT_USAGE;
 		} else if (collect(&paths, a)) {
+			free_inputs(&paths, NULL);
 			return EXIT_USAGE;
 		}
 #undef OPT
 	}
-	if (strcmp(format, "text") && strcmp(format, "ktap") && strcmp(format, "junit")) {
-		fprintf(stderr, "mmspec run: --format takes text, ktap or junit\n");
-		return EXIT_USAGE;
-	}
-	if (jobs_n < 1 || jobs_n > 64) {
-		fprintf(stderr, "mmspec run: --jobs takes 1 to 64\n");
-		return EXIT_USAGE;
-	}
-	if (!paths.n) {
-		fprintf(stderr, "mmspec run: no case files given\n");
+	const char *bad = NULL;
+	if (strcmp(format, "text") && strcmp(format, "ktap") && strcmp(format, "junit"))
+		bad = "--format takes text, ktap or junit";
+	else if (jobs_n < 1 || jobs_n > 64)
+		bad = "--jobs takes 1 to 64";
+	else if (!paths.n)
+		bad = "no case files given";
+	if (bad) {
+		fprintf(stderr, "mmspec run: %s\n", bad);
+		free_inputs(&paths, NULL);
 		return EXIT_USAGE;
 	}
 	prog_file **files;
-	if (parse_all(&paths, &files))
+	if (parse_all(&paths, &files)) {
+		free_inputs(&paths, NULL);
 		return EXIT_USAGE;
+	}
 
 	char err[512];
 	store *db = NULL;
 	if (store_open(db_path, &db, err, sizeof(err))) {
 		fprintf(stderr, "mmspec run: %s\n", err);
+		free_inputs(&paths, files);
 		return EXIT_USAGE;
 	}
 
@@ -521,7 +540,9 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "mmspec run: cannot start the executor: %s\n", err);
 			for (int k = 0; k < i; k++)
 				exec_child_stop(&kids[k]);
+			free(kids);
 			store_close(db);
+			free_inputs(&paths, files);
 			return EXIT_BROKEN;
 		}
 	}
@@ -532,6 +553,11 @@ static int cmd_run(int argc, char **argv)
 		unsigned maj = 0, min = 0;
 		if (sscanf(profile_override, "%u.%u", &maj, &min) != 2) {
 			fprintf(stderr, "mmspec run: --profile takes MAJOR.MINOR, like 6.12\n");
+			for (int k = 0; k < jobs_n; k++)
+				exec_child_stop(&kids[k]);
+			free(kids);
+			store_close(db);
+			free_inputs(&paths, files);
 			return EXIT_USAGE;
 		}
 		target.profile.version = PROG_VERSION(maj, min, 0);
@@ -571,7 +597,10 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "mmspec run: %s: %s\n", db_path, store_error(db));
 		for (int k = 0; k < jobs_n; k++)
 			exec_child_stop(&kids[k]);
+		free(kids);
+		free(jobs);
 		store_close(db);
+		free_inputs(&paths, files);
 		return EXIT_USAGE;
 	}
 
@@ -727,12 +756,7 @@ static int cmd_run(int argc, char **argv)
 	free(kids);
 	free(jobs);
 	store_close(db);
-	for (size_t f = 0; f < paths.n; f++) {
-		prog_file_free(files[f]);
-		free(paths.v[f]);
-	}
-	free(files);
-	free(paths.v);
+	free_inputs(&paths, files);
 	if (counts[HARNESS_ERROR] || broken)
 		return EXIT_BROKEN;
 	return counts[HARNESS_FAIL] ? EXIT_FAILED : 0;
