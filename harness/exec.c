@@ -164,38 +164,63 @@ static void grow_stack(void)
 	(void)pad[0];
 }
 
-static int snapshot_layout(exec_target_info *info)
+/*
+ * Parses /proc/self/smaps text into VMA records (bounds, permissions,
+ * offset, name, VmFlags, whether it has anonymous pages), leaving out the
+ * gate VMA. Returns how many it wrote (at most cap).
+ */
+static uint32_t parse_smaps(const char *text, exec_vma *out, uint32_t cap)
 {
-	int n = read_file("/proc/self/smaps", big_buf, sizeof(big_buf));
-	if (n <= 0)
-		return -1;
-	info->nvmas = 0;
-	const char *p = big_buf;
+	uint32_t n = 0;
 	exec_vma *cur = NULL;
-	while (*p) {
-		const char *line = p;
+	for (const char *p = text; *p;) {
 		const char *eol = strchr(p, '\n');
 		if (!eol)
 			break;
 		/* A header line starts with a hex digit and has a '-' in the first token. */
-		bool header = ((*line >= '0' && *line <= '9') || (*line >= 'a' && *line <= 'f')) &&
-			      memchr(line, '-', (size_t)(eol - line)) && !memchr(line, ':', 3);
+		bool header = ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) &&
+			      memchr(p, '-', (size_t)(eol - p)) && !memchr(p, ':', 3);
 		if (header) {
 			exec_vma v;
-			parse_maps_line(line, &v);
-			if (v.start >= TASK_SIZE_X86) { /* [vsyscall]: the gate VMA is no VMA */
-				cur = NULL;
-			} else if (info->nvmas < EXEC_SNAPSHOT_VMAS) {
-				info->vma[info->nvmas] = v;
-				cur = &info->vma[info->nvmas++];
+			parse_maps_line(p, &v);
+			cur = NULL;
+			if (v.start < TASK_SIZE_X86 && n < cap) { /* [vsyscall] is no VMA of the mm */
+				out[n] = v;
+				cur = &out[n++];
 			}
-		} else if (cur && !strncmp(line, "VmFlags:", 8)) {
-			cur->vmflags = parse_vmflags(line + 8);
-		} else if (cur && !strncmp(line, "Anonymous:", 10)) {
-			cur->anon = strtoull(line + 10, NULL, 10) > 0;
+		} else if (cur && !strncmp(p, "VmFlags:", 8)) {
+			cur->vmflags = parse_vmflags(p + 8);
+		} else if (cur && !strncmp(p, "Anonymous:", 10)) {
+			cur->anon = strtoull(p + 10, NULL, 10) > 0;
 		}
 		p = eol + 1;
 	}
+	return n;
+}
+
+/* Reads a /proc file from the start to EOF into big_buf (seq_files return a
+ * buffer's worth per read); returns the length. */
+static size_t read_proc_fd(int fd)
+{
+	size_t n = 0;
+	ssize_t r;
+	lseek(fd, 0, SEEK_SET);
+	while (n + 1 < sizeof(big_buf) && (r = read(fd, big_buf + n, sizeof(big_buf) - 1 - n)) > 0)
+		n += (size_t)r;
+	big_buf[n] = 0;
+	return n;
+}
+
+static int snapshot_layout(exec_target_info *info)
+{
+	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t n = read_proc_fd(fd);
+	close(fd);
+	if (!n)
+		return -1;
+	info->nvmas = parse_smaps(big_buf, info->vma, EXEC_SNAPSHOT_VMAS);
 	return 0;
 }
 
@@ -399,13 +424,7 @@ static uint32_t record_layout(uint64_t lo, uint64_t hi)
 			addr = q.vma_end;
 		}
 	} else {
-		size_t n = 0;
-		ssize_t rd;
-		lseek(FD_MAPS, 0, SEEK_SET);
-		while (n + 1 < sizeof(big_buf) && (rd = read(FD_MAPS, big_buf + n, sizeof(big_buf) - 1 - n)) > 0)
-			n += (size_t)rd;
-		if (n > 0) {
-			big_buf[n] = 0;
+		if (read_proc_fd(FD_MAPS)) {
 			for (const char *p = big_buf; *p;) {
 				exec_vma v;
 				p = parse_maps_line(p, &v);
@@ -423,38 +442,13 @@ static uint32_t record_layout(uint64_t lo, uint64_t hi)
  */
 static uint32_t record_layout_smaps(void)
 {
-	uint32_t before = obs->nvmas;
-	/* A seq_file read returns what fits its buffer: read until EOF. */
-	size_t n = 0;
-	ssize_t r;
-	lseek(FD_SMAPS, 0, SEEK_SET);
-	while (n + 1 < sizeof(big_buf) && (r = read(FD_SMAPS, big_buf + n, sizeof(big_buf) - 1 - n)) > 0)
-		n += (size_t)r;
-	if (n == 0)
+	if (!read_proc_fd(FD_SMAPS))
 		return record_layout(0, TASK_SIZE_X86);
-	big_buf[n] = 0;
-	exec_vma *cur = NULL;
-	for (const char *p = big_buf; *p;) {
-		const char *eol = strchr(p, '\n');
-		if (!eol)
-			break;
-		bool header = ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) &&
-			      memchr(p, '-', (size_t)(eol - p)) && !memchr(p, ':', 3);
-		if (header) {
-			exec_vma v;
-			parse_maps_line(p, &v);
-			cur = NULL;
-			if (v.start < TASK_SIZE_X86 && obs->nvmas < EXEC_MAX_VMAS) {
-				cur = &obs->vma[obs->nvmas++];
-				*cur = v;
-				cur->name[0] = 0;
-			}
-		} else if (cur && !strncmp(p, "VmFlags:", 8)) {
-			cur->vmflags = parse_vmflags(p + 8);
-		}
-		p = eol + 1;
-	}
-	return obs->nvmas - before;
+	uint32_t n = parse_smaps(big_buf, &obs->vma[obs->nvmas], EXEC_MAX_VMAS - obs->nvmas);
+	for (uint32_t i = 0; i < n; i++)
+		obs->vma[obs->nvmas + i].name[0] = 0;
+	obs->nvmas += n;
+	return n;
 }
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)

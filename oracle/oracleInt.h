@@ -176,7 +176,19 @@ vma *vma_merge_new_range(oracle_proc *p, vmg *g);
 /* vma_modify_flags: merge or split so [start,end) of v gets flags. NULL + *err on failure. */
 vma *vma_modify_flags(oracle_proc *p, vma *prev, vma *v, uint64_t start,
 		      uint64_t end, uint64_t newflags, int *err);
-/* Unmapping: gather (split, seal checks) then commit. */
+/*
+ * Unmapping, shared by munmap and MAP_FIXED (vms_gather_munmap_vmas): the
+ * VMAs in [start, end) are gathered, splitting at the ends; an error keeps
+ * the splits (gather_abort marks them for the checker); gather_complete
+ * removes the gathered VMAs and their pages.
+ */
+typedef struct gather {
+	vma *first;            /* first VMA inside [start, end), or NULL */
+	uint64_t nr_pages, nr_accounted;
+} gather;
+int vms_gather_munmap_vmas(oracle_proc *p, uint64_t start, uint64_t end, gather *gt);
+void gather_abort(oracle_proc *p, gather *gt, uint64_t end);
+void gather_complete(oracle_proc *p, gather *gt, uint64_t end);
 int do_vmi_munmap(oracle_proc *p, uint64_t start, uint64_t len);
 
 /* pages.c: page tables and frames. */

@@ -373,9 +373,80 @@ vma *vma_modify_flags(oracle_proc *p, vma *prev, vma *v, uint64_t start,
 }
 
 /*
- * do_vmi_munmap() + vms_gather_munmap_vmas() + vms_complete_munmap_vmas().
- * A sealed VMA anywhere in the range fails the whole call with EPERM before
- * anything is unmapped; splits made before the failure stay.
+ * The VMAs a MAP_FIXED mapping replaces are gathered first (split at the
+ * ends); any error after that re-attaches them but keeps the splits.
+ */
+int vms_gather_munmap_vmas(oracle_proc *p, uint64_t start, uint64_t end, gather *gt)
+{
+	gt->first = NULL;
+	gt->nr_pages = gt->nr_accounted = 0;
+	vma *v = find_vma_intersection(p, start, end);
+	if (!v)
+		return 0;
+	bool split_start = false;
+	if (start > v->start) {
+		if (end < v->end && p->map_count >= p->w->prof.max_map_count)
+			return -LX_ENOMEM;
+		if (v->flags & VM_SEALED)
+			return -LX_EPERM;
+		vma *upper;
+		if (__split_vma(p, v, start, NULL, &upper))
+			return -LX_ENOMEM;
+		v = upper;
+		split_start = true;
+	}
+	for (vma *it = v; it && it->start < end; it = vma_next(it)) {
+		if (it->flags & VM_SEALED) {
+			if (split_start)
+				vma_prev_of(v)->no_merge_check = v->no_merge_check = true;
+			return -LX_EPERM;
+		}
+		if (it->end > end && __split_vma(p, it, end, NULL, NULL))
+			return -LX_ENOMEM;
+		gt->nr_pages += vma_pages(it);
+		if (it->flags & VM_ACCOUNT)
+			gt->nr_accounted += vma_pages(it);
+	}
+	gt->first = v;
+	return 0;
+}
+
+/* On a failure after gathering, the split pieces stay as they are. */
+void gather_abort(oracle_proc *p, gather *gt, uint64_t end)
+{
+	if (!gt->first)
+		return;
+	gt->first->no_merge_check = true;
+	if (vma_prev_of(gt->first))
+		vma_prev_of(gt->first)->no_merge_check = true;
+	vma *last = vma_prev_of(gt->first);
+	for (vma *it = gt->first; it && it->start < end; it = vma_next(it))
+		last = it;
+	if (last) {
+		last->no_merge_check = true;
+		if (vma_next(last))
+			vma_next(last)->no_merge_check = true;
+	}
+}
+
+void gather_complete(oracle_proc *p, gather *gt, uint64_t end)
+{
+	vma *next;
+	for (vma *it = gt->first; it && it->start < end; it = next) {
+		next = vma_next(it);
+		uint64_t n = vma_pages(it);
+		vm_stat_account(p, it->flags, -(int64_t)n);
+		if (it->flags & VM_LOCKED)
+			p->locked_vm -= n;
+		zap_page_range(p, it->start, it->end);
+		vma_unlink_free(p, it);
+	}
+}
+
+/*
+ * do_vmi_munmap(): the argument checks, then the same gather/commit as a
+ * MAP_FIXED mmap. A sealed VMA anywhere in the range fails the whole call
+ * with EPERM before anything is unmapped; splits made before stay.
  */
 int do_vmi_munmap(oracle_proc *p, uint64_t start, uint64_t len)
 {
@@ -385,44 +456,11 @@ int do_vmi_munmap(oracle_proc *p, uint64_t start, uint64_t len)
 	uint64_t end = start + PAGE_ALIGN(len);
 	if (end == start)
 		return -LX_EINVAL;
-
-	vma *v = find_vma_intersection(p, start, end);
-	if (!v)
-		return 0;
-
-	if (start > v->start) {
-		/* Punching a hole in one VMA at the limit would exceed it. */
-		if (end < v->end && p->map_count >= p->w->prof.max_map_count)
-			return -LX_ENOMEM;
-		if (v->flags & VM_SEALED)
-			return -LX_EPERM;
-		vma *upper;
-		if (__split_vma(p, v, start, NULL, &upper))
-			return -LX_ENOMEM;
-		v = upper;
-	}
-	for (vma *it = v; it && it->start < end; it = vma_next(it)) {
-		if (it->flags & VM_SEALED) {
-			/* The start split (if any) stays, unmerged. */
-			if (v->start == start && vma_prev_of(v))
-				vma_prev_of(v)->no_merge_check = v->no_merge_check = true;
-			return -LX_EPERM;
-		}
-		if (it->end > end && __split_vma(p, it, end, NULL, NULL))
-			return -LX_ENOMEM;
-	}
-	/* Point of no return: remove every VMA in [start, end). */
-	vma *prev = vma_prev_of(v), *next;
-	for (vma *it = v; it && it->start < end; it = next) {
-		next = vma_next(it);
-		uint64_t n = vma_pages(it);
-		vm_stat_account(p, it->flags, -(int64_t)n);
-		if (it->flags & VM_LOCKED)
-			p->locked_vm -= n;
-		zap_page_range(p, it->start, it->end);
-		vma_unlink_free(p, it);
-	}
+	gather gt;
+	int err = vms_gather_munmap_vmas(p, start, end, &gt);
+	if (err)
+		return err;
 	/* munmap never merges; neighbours may now sit next to a hole, nothing more. */
-	(void)prev;
+	gather_complete(p, &gt, end);
 	return 0;
 }
