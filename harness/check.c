@@ -288,6 +288,7 @@ static void seed_from_kernel(run *r)
 	for (int i = 0; i < 16; i++)
 		oracle_proc_set_rlimit(r->root, i, in->rlim_cur[i], in->rlim_max[i]);
 	oracle_proc_set_layout(r->root, 0x7ffff7fff000ULL, in->start_brk, in->brk, in->start_stack);
+	oracle_proc_set_data(r->root, in->start_data, in->end_data);
 	oracle_proc_set_placement(r->root, ORACLE_PLACE_ADOPT);
 	r->arena = r->k->obs->arena;
 }
@@ -312,6 +313,9 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 		break;
 	case PROG_SETRLIMIT:
 		o->ret = oracle_setrlimit(p, a[0], a[1], a[2]);
+		break;
+	case PROG_BRK:
+		o->ret = oracle_brk(p, a[0]);
 		break;
 	case PROG_LOAD:
 		o->is_probe = true;
@@ -341,6 +345,7 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 static bool modelled(int op)
 {
 	return op == PROG_MMAP || op == PROG_MUNMAP || op == PROG_MPROTECT || op == PROG_SETRLIMIT ||
+	       op == PROG_BRK ||
 	       op == PROG_LOAD || op == PROG_STORE || op == PROG_FETCH || op == PROG_MAPS ||
 	       op == PROG_PAGEMAP;
 }

@@ -360,16 +360,22 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	grow_stack();
 	info->brk = (uint64_t)syscall(SYS_brk, 0);
 	if (read_file("/proc/self/stat", big_buf, sizeof(big_buf)) > 0) {
-		/* Fields after the ")" of comm: field 28 startstack, 47 start_brk. */
+		/* Fields after the ")" of comm (proc_pid_stat(5)): 28 startstack,
+		 * 45 start_data, 46 end_data, 47 start_brk. */
 		const char *p = strrchr(big_buf, ')');
 		int field = 2;
 		for (; p && *p && field < 47; p++) {
 			if (*p == ' ') {
 				field++;
+				uint64_t v = strtoull(p + 1, NULL, 10);
 				if (field == 28)
-					info->start_stack = strtoull(p + 1, NULL, 10);
-				if (field == 47)
-					info->start_brk = strtoull(p + 1, NULL, 10);
+					info->start_stack = v;
+				else if (field == 45)
+					info->start_data = v;
+				else if (field == 46)
+					info->end_data = v;
+				else if (field == 47)
+					info->start_brk = v;
 			}
 		}
 	}

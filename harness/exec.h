@@ -90,6 +90,7 @@ typedef struct exec_target_info {
 	bool privileged;         /* root: the sandbox drops to uid 65534 and can keep capabilities */
 	uint64_t rlim_cur[16], rlim_max[16]; /* the sandbox's limits */
 	uint64_t start_brk, brk, start_stack;
+	uint64_t start_data, end_data;
 	uint32_t nvmas;          /* the sandbox's initial layout */
 	exec_vma vma[EXEC_SNAPSHOT_VMAS];
 } exec_target_info;

@@ -40,7 +40,7 @@ static bool can_do_mlock(const oracle_proc *p)
 }
 
 /* mm/mmap.c: mlock_future_ok(). */
-static bool mlock_future_ok(const oracle_proc *p, uint64_t vm_flags, uint64_t bytes)
+bool mlock_future_ok(const oracle_proc *p, uint64_t vm_flags, uint64_t bytes)
 {
 	if (!(vm_flags & VM_LOCKED) || capable(p, LX_CAP_IPC_LOCK))
 		return true;
@@ -49,7 +49,7 @@ static bool mlock_future_ok(const oracle_proc *p, uint64_t vm_flags, uint64_t by
 }
 
 /* mm/util.c: __vm_enough_memory() for the overcommit policies. */
-static bool vm_enough_memory(const oracle_proc *p, uint64_t pages)
+bool vm_enough_memory(const oracle_proc *p, uint64_t pages)
 {
 	const oracle_profile *pr = &p->w->prof;
 	if (pr->overcommit_memory == 1)
@@ -60,7 +60,7 @@ static bool vm_enough_memory(const oracle_proc *p, uint64_t pages)
 	return pages <= pr->commit_guess_pages;
 }
 
-static uint64_t vm_start_gap(const oracle_proc *p, const vma *v)
+uint64_t vm_start_gap(const oracle_proc *p, const vma *v)
 {
 	uint64_t gap = (v->flags & VM_GROWSDOWN) ? p->w->prof.stack_guard_gap
 		       : (v->flags & VM_SHADOW_STACK) ? PAGE_SIZE : 0;
@@ -250,7 +250,7 @@ static bool placement_legal(const oracle_proc *p, uint64_t k, uint64_t hint,
 }
 
 /* mm_populate() with errors ignored, as mmap does it. */
-static void mm_populate(oracle_proc *p, uint64_t start, uint64_t len)
+void mm_populate(oracle_proc *p, uint64_t start, uint64_t len)
 {
 	uint64_t end = start + len;
 	for (vma *v = find_vma(p, start); v && v->start < end; v = vma_next(v)) {

@@ -115,6 +115,8 @@ const char *oracle_world_broken(const oracle_world *w);
 /* Process set-up (before the program runs). */
 void oracle_proc_set_layout(oracle_proc *p, uint64_t mmap_base, uint64_t start_brk,
 			    uint64_t brk, uint64_t start_stack);
+/* The data segment, for RLIMIT_DATA in brk (mm->start_data, end_data). */
+void oracle_proc_set_data(oracle_proc *p, uint64_t start_data, uint64_t end_data);
 void oracle_proc_set_rlimit(oracle_proc *p, int resource, uint64_t cur, uint64_t max);
 void oracle_proc_set_cap(oracle_proc *p, int cap, bool on);
 void oracle_proc_set_placement(oracle_proc *p, oracle_placement mode);
@@ -148,6 +150,11 @@ int64_t oracle_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot,
 		    uint64_t flags, uint64_t fd, uint64_t off, uint64_t kernel_result);
 int64_t oracle_munmap(oracle_proc *p, uint64_t addr, uint64_t len);
 int64_t oracle_mprotect(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot);
+/*
+ * brk(addr): the raw syscall returns the new break, or the unchanged old one
+ * on any failure; it never returns -errno (mm/mmap.c: SYSCALL_DEFINE1(brk)).
+ */
+int64_t oracle_brk(oracle_proc *p, uint64_t addr);
 /* setrlimit(resource, {soft, hard}) (kernel/sys.c: do_prlimit). */
 int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard);
 

@@ -120,6 +120,7 @@ struct oracle_proc {
 	uint64_t total_vm, data_vm, locked_vm, exec_vm, stack_vm;
 	uint64_t def_flags;
 	uint64_t mmap_base, start_brk, brk, start_stack;
+	uint64_t start_data, end_data;
 	uint64_t rlim_cur[LX_RLIM_NLIMITS], rlim_max[LX_RLIM_NLIMITS];
 	uint64_t caps;      /* bit n: capability n held */
 	oracle_placement placement;
@@ -190,6 +191,12 @@ int vms_gather_munmap_vmas(oracle_proc *p, uint64_t start, uint64_t end, gather 
 void gather_abort(oracle_proc *p, gather *gt, uint64_t end);
 void gather_complete(oracle_proc *p, gather *gt, uint64_t end);
 int do_vmi_munmap(oracle_proc *p, uint64_t start, uint64_t len);
+
+/* mmap.c: shared with brk. */
+bool mlock_future_ok(const oracle_proc *p, uint64_t vm_flags, uint64_t bytes);
+bool vm_enough_memory(const oracle_proc *p, uint64_t pages);
+uint64_t vm_start_gap(const oracle_proc *p, const vma *v);
+void mm_populate(oracle_proc *p, uint64_t start, uint64_t len);
 
 /* pages.c: page tables and frames. */
 pte *pte_lookup(const oracle_proc *p, uint64_t vpn);

@@ -102,6 +102,12 @@ void oracle_proc_set_layout(oracle_proc *p, uint64_t mmap_base, uint64_t start_b
 	p->start_stack = start_stack;
 }
 
+void oracle_proc_set_data(oracle_proc *p, uint64_t start_data, uint64_t end_data)
+{
+	p->start_data = start_data;
+	p->end_data = end_data;
+}
+
 void oracle_proc_set_rlimit(oracle_proc *p, int resource, uint64_t cur, uint64_t max)
 {
 	if (resource >= 0 && resource < LX_RLIM_NLIMITS) {
@@ -222,6 +228,7 @@ uint64_t oracle_proc_seed_default(oracle_proc *p)
 	}
 	oracle_proc_set_layout(p, 0x7ffff7fff000ULL, 0x555555559000ULL, 0x555555559000ULL,
 			       0x7fffffffe000ULL);
+	oracle_proc_set_data(p, 0x555555558000ULL, 0x555555558010ULL);
 	return 0x100000000000ULL;
 }
 

@@ -302,4 +302,33 @@ TEST(many_vmas)
 	oracle_world_free(w);
 }
 
+/* brk: the old break on every failure, unaligned values kept, the free page. */
+TEST(brk_semantics)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	oracle_proc_seed_default(p);
+	uint64_t b = (uint64_t)oracle_brk(p, 0);
+	CHECK_EQ_U64(b, 0x555555559000ULL);
+	CHECK_EQ_U64(oracle_brk(p, b + 2 * P), b + 2 * P);
+	CHECK_EQ_U64(oracle_brk(p, b + 2 * P + 1), b + 2 * P + 1);   /* same page: kept */
+	CHECK_EQ_U64(oracle_brk(p, 0), b + 2 * P + 1);
+	oracle_vma_info v;
+	CHECK(oracle_find_vma(p, b, &v));
+	CHECK_EQ_U64(v.start, b);                                    /* bss was a fork child */
+	CHECK_EQ_U64(v.end, b + 3 * P);
+	/* A mapping 10 pages up: growth must leave one free page before it. */
+	CHECK_EQ_U64(oracle_mmap(p, b + 10 * P, P, R, FX, -1ULL, 0, 0), b + 10 * P);
+	CHECK_EQ_U64(oracle_brk(p, b + 9 * P), b + 9 * P);
+	CHECK_EQ_U64(oracle_brk(p, b + 9 * P + 1), b + 9 * P);
+	/* Shrink unmaps; below start_brk nothing happens. */
+	CHECK_EQ_U64(oracle_brk(p, b), b);
+	CHECK(!oracle_find_vma(p, b, NULL));
+	CHECK_EQ_U64(oracle_brk(p, b - P), b);
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
