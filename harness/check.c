@@ -290,6 +290,8 @@ static void seed_from_kernel(run *r)
 	oracle_proc_set_layout(r->root, 0x7ffff7fff000ULL, in->start_brk, in->brk, in->start_stack);
 	oracle_proc_set_data(r->root, in->start_data, in->end_data);
 	oracle_proc_set_placement(r->root, ORACLE_PLACE_ADOPT);
+	for (int i = 0; i < 2; i++)
+		oracle_proc_add_foreign_fd(r->root, in->own_fds[i], in->proc_noexec);
 	r->arena = r->k->obs->arena;
 }
 
@@ -602,6 +604,11 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		fail(&r, HARNESS_ERROR, 0, "%s", k->obs->error);
 		return;
 	}
+	if (k && k->obs->vma_overflow) {
+		fail(&r, HARNESS_ERROR, 0, "the kernel side recorded more than %d VMAs in total; "
+		     "its layouts are incomplete (split the case)", EXEC_MAX_VMAS);
+		return;
+	}
 	r.w = oracle_world_new(&t->profile);
 	if (!r.w) {
 		fail(&r, HARNESS_ERROR, 0, "out of memory creating the model");
@@ -715,7 +722,7 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 			r.vals[s->res.var] = src->is_probe ? src->value : (uint64_t)src->ret;
 		}
 		/* The layout around the step (or all of it at maps()). */
-		if (ok && !broken && kobs && (kobs->layout_count || kobs->layout_full)) {
+		if (ok && !broken && kobs && kobs->layout_taken) {
 			uint64_t lo = 0, hi = 0x7ffffffff000ULL;
 			if (!kobs->layout_full)
 				exec_step_window(s, a, kp->ret, &lo, &hi);

@@ -314,6 +314,12 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	}
 	info->procmap_query = probe_procmap_query();
 	info->privileged = geteuid() == 0;
+	info->own_fds[0] = FD_MAPS;
+	info->own_fds[1] = FD_SMAPS;
+	/* procfs sets SB_I_NOEXEC on its superblock (fs/proc/root.c:
+	 * proc_fill_super), which path_noexec() honours whatever the mount
+	 * flags say. */
+	info->proc_noexec = true;
 	sandbox_limits(info);
 
 	obs = mmap(NULL, sizeof(*obs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -338,9 +344,12 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	munmap(r, 3ULL << 30);
 	info->arena = ((uint64_t)r + (1ULL << 30) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
 
-	/* A shared fence below everything mapped so far: the lowest VMA of the
-	 * mmap area never merges with what a program maps under it. */
-	if (mmap(NULL, PAGE, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) {
+	/* A shared PROT_NONE fence, 64 MiB, below everything mapped so far:
+	 * non-fixed mmaps land under it, it never merges with them, and a
+	 * program that maps or probes upwards from them meets the fence (which
+	 * the model knows) long before the executor's own memory. */
+	if (mmap(NULL, 64ULL << 20, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) ==
+	    MAP_FAILED) {
 		snprintf(err, errcap, "mmspec-exec: cannot map the fence page: %s", strerror(errno));
 		return -1;
 	}
@@ -397,14 +406,19 @@ static sigjmp_buf probe_jmp;
 static volatile sig_atomic_t probe_active, fetch_traps;
 static volatile int32_t fault_signo, fault_code;
 static volatile uint64_t fault_addr, fetch_target;
+static volatile int64_t fault_trapno, fault_err;
+static volatile uint64_t fault_rip;
+static volatile sig_atomic_t fault_traps_at;  /* fetch_traps when the fault came */
 static uint64_t fetch_scratch[64];
 static char altstack[64 * 1024];
 static bool use_maps_text;
 
 static void record_vma(uint64_t start, uint64_t end, uint64_t pgoff, uint32_t prot)
 {
-	if (obs->nvmas >= EXEC_MAX_VMAS)
+	if (obs->nvmas >= EXEC_MAX_VMAS) {
+		obs->vma_overflow = 1;
 		return;
+	}
 	exec_vma *v = &obs->vma[obs->nvmas++];
 	memset(v, 0, sizeof(*v));
 	v->start = start;
@@ -451,6 +465,8 @@ static uint32_t record_layout_smaps(void)
 	if (!read_proc_fd(FD_SMAPS))
 		return record_layout(0, TASK_SIZE_X86);
 	uint32_t n = parse_smaps(big_buf, &obs->vma[obs->nvmas], EXEC_MAX_VMAS - obs->nvmas);
+	if (obs->nvmas + n == EXEC_MAX_VMAS)
+		obs->vma_overflow = 1;
 	for (uint32_t i = 0; i < n; i++)
 		obs->vma[obs->nvmas + i].name[0] = 0;
 	obs->nvmas += n;
@@ -476,6 +492,10 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 	fault_signo = sig;
 	fault_code = si->si_code;
 	fault_addr = (uint64_t)si->si_addr;
+	fault_trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
+	fault_err = uc->uc_mcontext.gregs[REG_ERR];
+	fault_rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	fault_traps_at = fetch_traps;
 	siglongjmp(probe_jmp, 1);
 }
 
@@ -506,6 +526,10 @@ static void probe(int op, uint64_t addr, uint64_t value, exec_step_obs *o)
 			o->value = *(volatile uint64_t *)addr;
 		} else if (op == PROG_STORE) {
 			*(volatile uint64_t *)addr = value;
+		} else if (addr - 0xffffffffff600000ULL < PAGE && (addr & 0x3ff) == 0 &&
+			   (addr & 0xfff) < 0xc00) {
+			/* A vsyscall entry: the kernel would emulate a system call and
+			 * "return" through our stack. Fetchable by definition; not run. */
 		} else {
 			fetch_traps = 0;
 			fetch_target = addr;
@@ -517,12 +541,26 @@ static void probe(int op, uint64_t addr, uint64_t value, exec_step_obs *o)
 	if (!fault_signo)
 		return;
 	if (op == PROG_FETCH) {
-		/* The trap after the one instruction, or a fault that is not the
-		 * fetch itself (a data access by that instruction): the fetch worked. */
-		bool fetch_fault = (fault_signo == SIGSEGV || fault_signo == SIGBUS) &&
-				   (fault_addr >= addr && fault_addr < addr + 16);
-		bool gp_fault = fault_signo == SIGSEGV && fault_code == LX_SI_KERNEL;
-		if (!fetch_fault && !gp_fault)
+		/*
+		 * What failed is the fetch at addr only if: the jump itself could
+		 * not reach addr (before the first trap: a non-canonical target),
+		 * or a page fault on an instruction fetch (error code bit 4) in
+		 * addr's own page. A fault after the one instruction started, in
+		 * its data accesses or in bytes it takes from the next page, means
+		 * the fetch at addr worked (docs/case-format.md, fetch).
+		 */
+		bool before_target = fault_traps_at == 0 && fault_signo == SIGSEGV;
+		bool fetch_pf = fault_trapno == 14 && (fault_err & 0x10);
+		bool instr_fault = (fault_signo == SIGSEGV || fault_signo == SIGBUS) &&
+				   (fetch_pf || fault_signo == SIGBUS) &&
+				   (fault_addr & ~(PAGE - 1)) == (addr & ~(PAGE - 1));
+		/* emulate_vsyscall() refusing the fetch: force_sig(SIGSEGV) at the
+		 * target, with a stale trap number (not the #GP, 13, that the
+		 * instruction itself would raise at the same RIP). */
+		bool refused = fault_signo == SIGSEGV && fault_code == LX_SI_KERNEL &&
+			       fault_trapno != 13 && fault_trapno != 14 && fault_rip == addr;
+		instr_fault = instr_fault || refused;
+		if (!before_target && !instr_fault)
 			return;
 	}
 	o->signo = fault_signo;
@@ -546,6 +584,14 @@ bool exec_step_window(const prog_step *s, const uint64_t *a, int64_t ret,
 	case PROG_MMAP:
 		if (ret >= 0 || ret < -4095)
 			start = (uint64_t)ret;
+		if (a[3] & LX_MAP_HUGETLB) {
+			/* The length is rounded up to the huge page size. */
+			unsigned log = (a[3] >> LX_MAP_HUGE_SHIFT) & LX_MAP_HUGE_MASK;
+			uint64_t h = 1ULL << (log ? (log < 40 ? log : 39) : 21);
+			len = (len + h - 1) & ~(h - 1);
+			if (!len)
+				len = a[1];
+		}
 		break;
 	case PROG_MUNMAP:
 	case PROG_MPROTECT:
@@ -654,6 +700,7 @@ static void run_steps(const prog_case *c)
 			o->layout_first = obs->nvmas;
 			o->layout_count = record_layout_smaps();
 			o->layout_full = 1;
+			o->layout_taken = 1;
 			break;
 		default: /* fork, exit, wait, pagemap: not executed yet */
 			windowed = false;
@@ -667,10 +714,13 @@ static void run_steps(const prog_case *c)
 		} else if (o->layout_first = obs->nvmas, full) {
 			o->layout_count = record_layout(0, TASK_SIZE_X86);
 			o->layout_full = 1;
+			o->layout_taken = 1;
 		} else if (windowed) {
 			uint64_t lo, hi;
-			if (exec_step_window(s, a, ret, &lo, &hi))
+			if (exec_step_window(s, a, ret, &lo, &hi)) {
 				o->layout_count = record_layout(lo, hi);
+				o->layout_taken = 1;
+			}
 		}
 		o->done = 1;
 		obs->steps_done = i + 1;

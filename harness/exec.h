@@ -23,7 +23,7 @@
 #include "prog.h"
 
 #define EXEC_MAGIC 0x4d4d4f42u       /* "MMOB" */
-#define EXEC_VERSION 1
+#define EXEC_VERSION 2
 #define EXEC_MAX_VMAS 16384          /* VMA records per program (all steps) */
 #define EXEC_SNAPSHOT_VMAS 512
 
@@ -54,7 +54,8 @@ typedef struct exec_step_obs {
 	uint32_t done;           /* 1 once the step has completed */
 	uint32_t layout_first;   /* layout after the step: vma[first .. first+count) */
 	uint32_t layout_count;
-	uint32_t layout_full;    /* 1: the whole address space; 0: the step's window */
+	uint16_t layout_full;    /* 1: the whole address space; 0: the step's window */
+	uint16_t layout_taken;   /* 1: a layout was recorded (it may hold no VMA) */
 } exec_step_obs;
 
 typedef struct exec_obs {
@@ -65,6 +66,7 @@ typedef struct exec_obs {
 	uint32_t nvmas;
 	uint32_t final_first;    /* the whole layout after the last step */
 	uint32_t final_count;
+	uint32_t vma_overflow;   /* more VMA records than EXEC_MAX_VMAS: layouts incomplete */
 	uint64_t arena;
 	char error[160];
 	exec_step_obs step[PROG_MAX_STEPS];
@@ -88,6 +90,8 @@ typedef struct exec_target_info {
 	bool soft_dirty;         /* pagemap soft-dirty bit observed on a fresh page */
 	uint64_t arena;          /* A */
 	bool privileged;         /* root: the sandbox drops to uid 65534 and can keep capabilities */
+	int32_t own_fds[2];      /* the sandbox's own descriptors (/proc/self/maps, smaps) */
+	bool proc_noexec;        /* those descriptors' files refuse PROT_EXEC (SB_I_NOEXEC) */
 	uint64_t rlim_cur[16], rlim_max[16]; /* the sandbox's limits */
 	uint64_t start_brk, brk, start_stack;
 	uint64_t start_data, end_data;

@@ -24,7 +24,14 @@ static bool canonical(uint64_t a)
 	return top == 0 || top == 0x1ffff;
 }
 
-/* expand_downwards(): an access below a VM_GROWSDOWN VMA grows it. */
+/*
+ * lock_mm_and_find_vma() -> expand_downwards(): an access below a
+ * VM_GROWSDOWN VMA (the first VMA above the address) tries to grow it down
+ * to the address's page. The order matters: the guard-gap check comes
+ * first, then the VMA gets its anon_vma (anon_vma_prepare) even when the
+ * accounting checks after that refuse the growth, which changes how the VMA
+ * merges and whether mprotect may drop VM_ACCOUNT later.
+ */
 static vma *expand_stack(oracle_proc *p, uint64_t addr)
 {
 	vma *v = find_vma(p, addr);
@@ -34,30 +41,33 @@ static vma *expand_stack(oracle_proc *p, uint64_t addr)
 	addr &= PAGE_MASK;
 	if (addr < pr->mmap_min_addr)
 		return NULL;
+	/* find_vma() returned v, so prev ends at or below addr. */
 	vma *prev = vma_prev_of(v);
 	if (prev && !(prev->flags & VM_GROWSDOWN) && (prev->flags & VM_ACCESS_FLAGS) &&
 	    addr - prev->end < pr->stack_guard_gap)
 		return NULL;
-	if (prev && prev->end > addr)
+	if (anon_vma_prepare(p, v))
 		return NULL;
 	uint64_t grow = (v->start - addr) >> PAGE_SHIFT;
 	uint64_t size = v->end - addr;
+	if (grow > v->pgoff)
+		return NULL;
 	/* acct_stack_growth() */
 	if (!may_expand_vm(p, v->flags, grow))
 		return NULL;
 	if (size > rlimit(p, LX_RLIMIT_STACK))
 		return NULL;
-	if ((v->flags & VM_LOCKED) && !capable(p, LX_CAP_IPC_LOCK) &&
-	    p->locked_vm + grow > rlimit(p, LX_RLIMIT_MEMLOCK) >> PAGE_SHIFT)
+	if (!mlock_future_ok(p, v->flags, grow << PAGE_SHIFT))
 		return NULL;
-	if (grow > v->pgoff)
+	if (!vm_enough_memory(p, grow))
 		return NULL;
-	if (anon_vma_prepare(p, v))
-		return NULL;
-	/* The stack grows into free space below it: its tree position holds. */
+	/* The stack grows into free space below it: its tree position holds.
+	 * expand_downwards() never merges, even when it now touches prev. */
 	v->start = addr;
 	v->node.key = addr;
 	v->pgoff -= grow;
+	if (prev && prev->end == addr)
+		prev->no_merge_check = v->no_merge_check = true;
 	vm_stat_account(p, v->flags, (int64_t)grow);
 	if (v->flags & VM_LOCKED)
 		p->locked_vm += grow;
@@ -83,6 +93,10 @@ static oracle_fault access_page(oracle_proc *p, uint64_t addr, enum access acc)
 		return fault(LX_SIGSEGV, LX_SEGV_ACCERR, addr);
 	if (!(v->flags & VM_ACCESS_FLAGS))
 		return fault(LX_SIGSEGV, LX_SEGV_ACCERR, addr);
+	/* hugetlb_fault() -> hugetlb_no_page(): no page in the pool is SIGBUS. */
+	if (v->file && v->file->hugetlb && !pte_lookup(p, addr >> PAGE_SHIFT) &&
+	    !(v->file->hugetlb == PMD_SIZE && p->w->prof.hugepages_free_2m))
+		return fault(LX_SIGBUS, LX_BUS_ADRERR, addr);
 	if (handle_mm_fault(p, v, addr, acc == ACC_WRITE))
 		return fault(LX_SIGSEGV, LX_SEGV_MAPERR, addr); /* model OOM: world is broken */
 	/* A fetch from a non-exec VMA faults the page in, then hits NX. */
@@ -95,11 +109,13 @@ static oracle_fault access_range(oracle_proc *p, uint64_t addr, uint64_t len,
 				 enum access acc)
 {
 	uint64_t last = addr + len - 1;
+	/* A non-canonical byte anywhere in the access is a #GP at address
+	 * generation, before any page is touched. */
+	if (!canonical(addr) || !canonical(last))
+		return fault(LX_SIGSEGV, LX_SI_KERNEL, 0);
 	oracle_fault f = access_page(p, addr, acc);
 	if (f.signo || (addr >> PAGE_SHIFT) == (last >> PAGE_SHIFT))
 		return f;
-	if (!canonical(last))
-		return fault(LX_SIGSEGV, LX_SI_KERNEL, 0);
 	return access_page(p, last & PAGE_MASK, acc);
 }
 
@@ -148,8 +164,19 @@ oracle_fault oracle_store(oracle_proc *p, uint64_t addr, uint64_t value)
 	return f;
 }
 
+/* The vsyscall page (vsyscall=xonly, the default): fetches are emulated. */
+#define VSYSCALL_ADDR 0xffffffffff600000ULL
+
 oracle_fault oracle_fetch(oracle_proc *p, uint64_t addr)
 {
+	if (addr - VSYSCALL_ADDR < PAGE_SIZE) {
+		/* emulate_vsyscall(): entries at 0x000, 0x400 and 0x800 run as
+		 * system calls; any other offset is force_sig(SIGSEGV). */
+		uint64_t off = addr - VSYSCALL_ADDR;
+		if (off % 0x400 == 0 && off < 0xc00)
+			return fault(0, 0, 0);
+		return fault(LX_SIGSEGV, LX_SI_KERNEL, 0);
+	}
 	oracle_fault f = access_page(p, addr, ACC_FETCH);
 	oracle_after_mutation(p);
 	return f;

@@ -51,12 +51,13 @@
 #define LX_MAP_HUGE_MASK 0x3f
 #define LX_MAP_HUGE_2MB (21U << LX_MAP_HUGE_SHIFT)
 #define LX_MAP_HUGE_1GB (30U << LX_MAP_HUGE_SHIFT)
-/* include/linux/mman.h: the flags MAP_SHARED_VALIDATE accepts on files. */
+/* include/linux/mman.h (6.18): the flags MAP_SHARED_VALIDATE accepts on files. */
 #define LX_LEGACY_MAP_MASK                                                    \
 	(LX_MAP_SHARED | LX_MAP_PRIVATE | LX_MAP_FIXED | LX_MAP_ANONYMOUS |   \
 	 LX_MAP_DENYWRITE | LX_MAP_EXECUTABLE | LX_MAP_UNINITIALIZED |        \
 	 LX_MAP_GROWSDOWN | LX_MAP_LOCKED | LX_MAP_NORESERVE |                \
-	 LX_MAP_POPULATE | LX_MAP_NONBLOCK | LX_MAP_STACK | LX_MAP_HUGETLB)
+	 LX_MAP_POPULATE | LX_MAP_NONBLOCK | LX_MAP_STACK | LX_MAP_HUGETLB |  \
+	 LX_MAP_32BIT | LX_MAP_ABOVE4G | LX_MAP_HUGE_2MB | LX_MAP_HUGE_1GB)
 
 /* madvise advice values. */
 #define LX_MADV_NORMAL 0

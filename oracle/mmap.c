@@ -74,9 +74,13 @@ static vma *last_vma(const oracle_proc *p) { return vma_of(tree_last(&p->vmas));
  * unmapped_area_topdown(): the highest free range within [low, high) that
  * holds len bytes, placed at its top, keeping stack guard gaps free.
  */
-static int64_t unmapped_area_topdown(const oracle_proc *p, uint64_t len,
-				     uint64_t low, uint64_t high)
+static int64_t unmapped_area_topdown(const oracle_proc *p, uint64_t info_len,
+				     uint64_t low, uint64_t high, uint64_t align_mask)
 {
+	/* The search length covers the worst-case alignment overhead. */
+	uint64_t len = info_len + align_mask;
+	if (len < info_len)
+		return -LX_ENOMEM;
 	if (low < p->w->prof.mmap_min_addr)
 		low = p->w->prof.mmap_min_addr;
 retry:
@@ -108,7 +112,8 @@ retry:
 		high = vm_start_gap(p, above);
 		goto retry;
 	}
-	return (int64_t)(gend - len);
+	uint64_t gap = gend - info_len;
+	return (int64_t)(gap - (gap & align_mask));
 }
 
 /* arch_get_unmapped_area(): the bottom-up fallback, from the legacy base. */
@@ -140,14 +145,25 @@ static bool mmap_address_hint_valid(const oracle_proc *p, uint64_t addr, uint64_
 
 /* arch_get_unmapped_area_topdown() for x86-64. */
 static int64_t arch_get_unmapped_area_topdown(const oracle_proc *p, uint64_t addr,
-					      uint64_t len, uint64_t flags)
+					      uint64_t len, uint64_t flags, uint64_t align_mask)
 {
 	if (len > p->w->prof.task_size)
 		return -LX_ENOMEM;
 	if (flags & LX_MAP_FIXED)
 		return (int64_t)addr;
-	if (flags & LX_MAP_32BIT)
+	if (flags & LX_MAP_32BIT) {
+		/* arch_get_unmapped_area() with find_start_end()'s 1-2 GiB window:
+		 * a page-aligned-up hint is taken when it ends below 2 GiB and is free. */
+		if (len > 0x80000000ULL)
+			return -LX_ENOMEM;
+		if (addr) {
+			uint64_t a = PAGE_ALIGN(addr);
+			vma *v = find_vma(p, a);
+			if (0x80000000ULL - len >= a && (!v || a + len <= vm_start_gap(p, v)))
+				return (int64_t)a;
+		}
 		return unmapped_area_bottomup(p, len, 0x40000000ULL, 0x80000000ULL);
+	}
 	if (addr) {
 		addr &= PAGE_MASK;
 		if (mmap_address_hint_valid(p, addr, len)) {
@@ -157,7 +173,7 @@ static int64_t arch_get_unmapped_area_topdown(const oracle_proc *p, uint64_t add
 		}
 	}
 	uint64_t low = (flags & LX_MAP_ABOVE4G) ? (1ULL << 32) : PAGE_SIZE;
-	int64_t r = unmapped_area_topdown(p, len, low, p->mmap_base);
+	int64_t r = unmapped_area_topdown(p, len, low, p->mmap_base, align_mask);
 	if (!IS_ERR_VALUE(r))
 		return r;
 	uint64_t legacy = PAGE_ALIGN(p->w->prof.task_size / 3);
@@ -170,8 +186,12 @@ static int64_t thp_get_unmapped_area(const oracle_proc *p, uint64_t len, uint64_
 	uint64_t size = PMD_SIZE, len_pad = len + size;
 	if (len < size || len_pad < len)
 		return 0;
-	int64_t ret = arch_get_unmapped_area_topdown(p, 0, len_pad, flags);
+	int64_t ret = arch_get_unmapped_area_topdown(p, 0, len_pad, flags, 0);
 	if (IS_ERR_VALUE(ret))
+		return 0;
+	/* "Do not try to align if allocation at the hint succeeds": with no
+	 * hint that is MAP_FIXED at address 0, which then meets cap_mmap_addr(). */
+	if (ret == 0)
 		return 0;
 	uint64_t off_sub = (0 - (uint64_t)ret) & (size - 1);
 	/* 6.1 lacks the "already aligned: take the top of the padding" branch. */
@@ -182,33 +202,33 @@ static int64_t thp_get_unmapped_area(const oracle_proc *p, uint64_t len, uint64_
 
 /* __get_unmapped_area() for anonymous memory. */
 static int64_t get_unmapped_area(const oracle_proc *p, uint64_t addr, uint64_t len,
-				 uint64_t flags, bool hugetlb)
+				 uint64_t flags, uint64_t hugetlb)
 {
 	const oracle_profile *pr = &p->w->prof;
 	if (len > pr->task_size)
 		return -LX_ENOMEM;
 	int64_t r = 0;
 	if (hugetlb) {
-		/* hugetlb_get_unmapped_area(): huge-page alignment. */
-		if ((flags & LX_MAP_FIXED) && (addr & (PMD_SIZE - 1)))
+		/* hugetlb_get_unmapped_area(): sizes and MAP_FIXED addresses must be
+		 * huge-page aligned; a hint is aligned up; the search aligns too
+		 * (get_align_mask() for hugetlbfs files). */
+		uint64_t hmask = hugetlb - 1;
+		if (len & hmask)
 			return -LX_EINVAL;
-		if (flags & LX_MAP_FIXED) {
-			r = (int64_t)addr;
-		} else {
-			r = arch_get_unmapped_area_topdown(p, addr, len + PMD_SIZE, flags);
-			if (!IS_ERR_VALUE(r))
-				r = (int64_t)(((uint64_t)r + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
-		}
+		if ((flags & LX_MAP_FIXED) && (addr & hmask))
+			return -LX_EINVAL;
+		uint64_t hint = addr ? (addr + hmask) & ~hmask : 0;
+		r = arch_get_unmapped_area_topdown(p, hint, len, flags, hmask & PAGE_MASK);
 	} else if (flags & LX_MAP_SHARED) {
 		/* shmem_get_unmapped_area(): no huge alignment with shmem THP off. */
-		r = arch_get_unmapped_area_topdown(p, addr, len, flags);
+		r = arch_get_unmapped_area_topdown(p, addr, len, flags, 0);
 	} else if (pr->thp && !addr && !(len & (PMD_SIZE - 1)) &&
 		   prof_at_least(p, 6, 7)) {
 		r = thp_get_unmapped_area(p, len, flags);
 		if (r == 0)
-			r = arch_get_unmapped_area_topdown(p, addr, len, flags);
+			r = arch_get_unmapped_area_topdown(p, addr, len, flags, 0);
 	} else {
-		r = arch_get_unmapped_area_topdown(p, addr, len, flags);
+		r = arch_get_unmapped_area_topdown(p, addr, len, flags, 0);
 	}
 	if (IS_ERR_VALUE(r))
 		return r;
@@ -228,24 +248,36 @@ static int64_t get_unmapped_area(const oracle_proc *p, uint64_t addr, uint64_t l
  * to the hint when the hint itself was usable.
  */
 static bool placement_legal(const oracle_proc *p, uint64_t k, uint64_t hint,
-			    uint64_t len, uint64_t flags)
+			    uint64_t len, uint64_t flags, uint64_t align)
 {
 	const oracle_profile *pr = &p->w->prof;
-	if ((k & ~PAGE_MASK) || k < pr->mmap_min_addr || k > pr->task_size - len)
+	if ((k & ~PAGE_MASK) || (align && (k & (align - 1))) || k < pr->mmap_min_addr ||
+	    k > pr->task_size - len)
 		return false;
 	vma *v = find_vma(p, k);
 	if (v && k + len > vm_start_gap(p, v))
 		return false;
-	if (hint && !(flags & LX_MAP_32BIT)) {
+	if (flags & LX_MAP_32BIT) {
+		/* The bottom-up path takes a usable hint exactly (see above). */
+		if (hint) {
+			uint64_t h = PAGE_ALIGN(hint);
+			vma *hv = find_vma(p, h);
+			if (len <= 0x80000000ULL && 0x80000000ULL - len >= h &&
+			    (!hv || h + len <= vm_start_gap(p, hv)))
+				return k == h;
+		}
+		return k + len <= 0x80000000ULL;
+	}
+	if (hint) {
 		uint64_t h = hint & PAGE_MASK;
+		if (align)
+			h = (hint + align - 1) & ~(align - 1);
 		if (mmap_address_hint_valid(p, h, len)) {
 			vma *hv = find_vma(p, h);
 			if (!hv || h + len <= vm_start_gap(p, hv))
 				return k == h;
 		}
 	}
-	if ((flags & LX_MAP_32BIT) && k + len > 0x80000000ULL)
-		return false;
 	return true;
 }
 
@@ -260,9 +292,12 @@ void mm_populate(oracle_proc *p, uint64_t start, uint64_t len)
 	}
 }
 
-/* __mmap_region(): prepare (gather, limits, accounting), merge or create, complete. */
+/*
+ * __mmap_region(): prepare (gather, limits, accounting), merge or create,
+ * complete. hugetlb is the huge page size of a hugetlbfs mapping, else 0.
+ */
 static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
-			   uint64_t vm_flags, uint64_t pgoff, bool shared_anon)
+			   uint64_t vm_flags, uint64_t pgoff, bool shared_anon, uint64_t hugetlb)
 {
 	uint64_t end = addr + len, pglen = len >> PAGE_SHIFT;
 	gather gt;
@@ -273,8 +308,9 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
 		gather_abort(p, &gt, end);
 		return -LX_ENOMEM;
 	}
-	/* accountable_mapping(): private writable memory is charged. */
-	if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
+	/* accountable_mapping(): private writable memory is charged (hugetlb has
+	 * its own reservations instead). */
+	if (!hugetlb && (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
 		uint64_t charged = pglen - gt.nr_accounted;
 		if (charged && !vm_enough_memory(p, charged)) {
 			gather_abort(p, &gt, end);
@@ -292,8 +328,25 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
 	if (next && next->start < end)
 		next = NULL;
 
+	if (hugetlb) {
+		/*
+		 * hugetlbfs_file_mmap(), called after the old mappings are gone,
+		 * so its errors leave a hole (vms_abort_munmap_vmas): the file
+		 * offset must be huge-page aligned, and without VM_NORESERVE the
+		 * pool must hold the pages (hugetlb_reserve_pages).
+		 */
+		if (pgoff & ((hugetlb - 1) >> PAGE_SHIFT))
+			return -LX_EINVAL;
+		uint64_t need = len / hugetlb;
+		uint64_t have = hugetlb == PMD_SIZE ? p->w->prof.hugepages_free_2m : 0;
+		if (!(vm_flags & VM_NORESERVE) && need > have)
+			return -LX_ENOMEM;
+		vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
+		vm_flags &= ~VM_LOCKED_MASK; /* __mmap_complete(): hugetlb is never locked */
+	}
 	vma *v = NULL;
-	if (!shared_anon && (prev || next)) {
+	/* A new hugetlbfs or shmem file never matches a neighbour's. */
+	if (!shared_anon && !hugetlb && (prev || next)) {
 		vmg g = { .prev = prev, .next = next, .start = addr, .end = end,
 			  .flags = vm_flags, .pgoff = pgoff };
 		v = vma_merge_new_range(p, &g);
@@ -306,14 +359,15 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
 		v->end = end;
 		v->flags = vm_flags;
 		v->pgoff = pgoff;
-		if (shared_anon) {
-			/* shmem_zero_setup(): a fresh shmem object the size of the mapping. */
+		if (shared_anon || hugetlb) {
+			/* shmem_zero_setup() or hugetlb_file_setup(): a fresh object. */
 			v->file = file_new(p->w);
 			if (!v->file) {
 				free(v);
 				return -LX_ENOMEM;
 			}
-			v->file->size = len;
+			v->file->size = (pgoff << PAGE_SHIFT) + len;
+			v->file->hugetlb = hugetlb;
 		}
 		vma_link(p, v, prev);
 	}
@@ -330,7 +384,7 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 		       uint64_t flags, uint64_t fd, uint64_t off, uint64_t kernel_result)
 {
 	const oracle_profile *pr = &p->w->prof;
-	bool hugetlb = false;
+	uint64_t hugetlb = 0; /* the huge page size of MAP_HUGETLB */
 	int64_t ret;
 
 	/* SYSCALL_DEFINE6(mmap): the byte offset must be page aligned. */
@@ -339,18 +393,24 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 	uint64_t pgoff = off >> PAGE_SHIFT;
 
 	/* ksys_mmap_pgoff(): file lookup, hugetlb set-up. */
+	int foreign = -1;
 	if (!(flags & LX_MAP_ANONYMOUS)) {
-		(void)fd; /* the model has no open files yet: fget() fails */
-		return -LX_EBADF;
+		/* fget() takes an unsigned int: the upper bits are dropped. */
+		for (int i = 0; i < p->nforeign; i++)
+			if (p->foreign_fd[i] == (int)(uint32_t)fd)
+				foreign = i;
+		if (foreign < 0)
+			return -LX_EBADF; /* no other open files are modelled yet */
+		if (flags & LX_MAP_HUGETLB)
+			return -LX_EINVAL; /* MAP_HUGETLB on a file that is not hugetlbfs */
 	} else if (flags & LX_MAP_HUGETLB) {
 		unsigned log = (flags >> LX_MAP_HUGE_SHIFT) & LX_MAP_HUGE_MASK;
 		if (log == 0)
 			log = 21; /* default_hstate: 2 MiB on x86-64 */
 		if (log >= 64 || !((pr->hugepage_sizes >> log) & 1))
 			return -LX_EINVAL;
-		uint64_t hsize = 1ULL << log;
-		len = (len + hsize - 1) & ~(hsize - 1);
-		hugetlb = true;
+		hugetlb = 1ULL << log;
+		len = (len + hugetlb - 1) & ~(hugetlb - 1);
 	}
 
 	/* do_mmap() */
@@ -381,8 +441,8 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 	if (IS_ERR_VALUE(ret))
 		return ret;
 	if (!(flags & LX_MAP_FIXED) && p->placement == ORACLE_PLACE_ADOPT &&
-	    !IS_ERR_VALUE(kernel_result) && !hugetlb &&
-	    placement_legal(p, kernel_result, hint, len, flags))
+	    !IS_ERR_VALUE(kernel_result) &&
+	    placement_legal(p, kernel_result, hint, len, flags, hugetlb))
 		ret = (int64_t)kernel_result;
 	addr = (uint64_t)ret;
 
@@ -394,14 +454,39 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 		return -LX_EAGAIN;
 
 	bool shared_anon = false;
-	if (hugetlb) {
-		/* The hugetlbfs file takes the file path of do_mmap(). */
+	if (foreign >= 0) {
+		/* do_mmap()'s file path for a read-only file without ->mmap. */
+		if (pgoff > (0x7fffffffffffffffULL - len) >> PAGE_SHIFT)
+			return -LX_EOVERFLOW; /* file_mmap_ok() */
 		switch (flags & LX_MAP_TYPE) {
+		case LX_MAP_SHARED:
+			flags &= LX_LEGACY_MAP_MASK;
+			/* fallthrough */
 		case LX_MAP_SHARED_VALIDATE:
 			if (flags & ~(uint64_t)LX_LEGACY_MAP_MASK)
 				return -LX_EOPNOTSUPP;
+			if (prot & LX_PROT_WRITE)
+				return -LX_EACCES; /* no FMODE_WRITE */
 			/* fallthrough */
+		case LX_MAP_PRIVATE:
+			if (p->foreign_noexec[foreign] && (vm_flags & VM_EXEC))
+				return -LX_EPERM;
+			return -LX_ENODEV; /* !can_mmap_file() */
+		default:
+			return -LX_EINVAL;
+		}
+	}
+	if (hugetlb) {
+		/* The hugetlbfs file takes do_mmap()'s file path. */
+		switch (flags & LX_MAP_TYPE) {
 		case LX_MAP_SHARED:
+			flags &= LX_LEGACY_MAP_MASK; /* unknown flags are dropped ... */
+			/* fallthrough */
+		case LX_MAP_SHARED_VALIDATE:
+			if (flags & ~(uint64_t)LX_LEGACY_MAP_MASK) /* ... or refused */
+				return -LX_EOPNOTSUPP;
+			vm_flags |= VM_SHARED | VM_MAYSHARE;
+			/* fallthrough */
 		case LX_MAP_PRIVATE:
 			if (vm_flags & VM_GROWSDOWN)
 				return -LX_EINVAL;
@@ -409,11 +494,13 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 		default:
 			return -LX_EINVAL;
 		}
-		/* hugetlbfs_file_mmap() reserves pool pages. */
-		if ((len >> 21) > pr->hugepages_free_2m)
-			return -LX_ENOMEM;
-		/* The model does not track huge pages further. */
-		return -LX_ENOMEM;
+		/* MAP_NORESERVE: hugetlb skips its reservation whatever the overcommit mode. */
+		if (flags & LX_MAP_NORESERVE)
+			vm_flags |= VM_NORESERVE;
+		ret = mmap_region(p, addr, len, vm_flags, pgoff, false, hugetlb);
+		if (!IS_ERR_VALUE(ret) && (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE)
+			mm_populate(p, addr, len);
+		return ret;
 	}
 	switch (flags & LX_MAP_TYPE) {
 	case LX_MAP_SHARED:
@@ -441,7 +528,7 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 	if ((flags & LX_MAP_NORESERVE) && pr->overcommit_memory != 2)
 		vm_flags |= VM_NORESERVE;
 
-	ret = mmap_region(p, addr, len, vm_flags, pgoff, shared_anon);
+	ret = mmap_region(p, addr, len, vm_flags, pgoff, shared_anon, 0);
 	if (!IS_ERR_VALUE(ret) && ((vm_flags & VM_LOCKED) ||
 			 (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE))
 		mm_populate(p, addr, len);

@@ -120,6 +120,14 @@ void oracle_proc_set_data(oracle_proc *p, uint64_t start_data, uint64_t end_data
 void oracle_proc_set_rlimit(oracle_proc *p, int resource, uint64_t cur, uint64_t max);
 void oracle_proc_set_cap(oracle_proc *p, int cap, bool on);
 void oracle_proc_set_placement(oracle_proc *p, oracle_placement mode);
+/*
+ * Declares an open descriptor the model does not otherwise know: a
+ * read-only file without an mmap operation, like the /proc/self/maps the
+ * executor keeps open. mmap of it fails on do_mmap()'s file path (EACCES,
+ * EPERM on a noexec mount, ENODEV) instead of EBADF. Returns 0, or -1 when
+ * the table is full.
+ */
+int oracle_proc_add_foreign_fd(oracle_proc *p, int fd, bool noexec);
 
 /* A VMA as the model reports it (and as the executor seeds it). */
 typedef struct oracle_vma_info {

@@ -50,6 +50,7 @@ typedef struct oracle_file {
 	uint32_t id;
 	uint32_t refs;      /* VMAs and fds */
 	uint64_t size;      /* bytes (i_size) */
+	uint64_t hugetlb;   /* hugetlbfs: the huge page size; 0 otherwise */
 	tree pages;         /* page cache: page index -> frame (pcache_entry) */
 } oracle_file;
 
@@ -123,6 +124,9 @@ struct oracle_proc {
 	uint64_t start_data, end_data;
 	uint64_t rlim_cur[LX_RLIM_NLIMITS], rlim_max[LX_RLIM_NLIMITS];
 	uint64_t caps;      /* bit n: capability n held */
+	int foreign_fd[4];  /* read-only files without mmap (oracle_proc_add_foreign_fd) */
+	bool foreign_noexec[4];
+	int nforeign;
 	oracle_placement placement;
 };
 

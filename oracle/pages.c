@@ -394,6 +394,10 @@ void populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t en
 {
 	if (v->flags & (VM_IO | VM_PFNMAP))
 		return;
+	/* An empty hugetlb pool populates nothing (the error is ignored). */
+	if ((v->flags & VM_HUGETLB) && !(v->file && v->file->hugetlb == PMD_SIZE &&
+					  p->w->prof.hugepages_free_2m))
+		return;
 	if (v->flags & VM_LOCKONFAULT)
 		return;
 	if (!(v->flags & VM_ACCESS_FLAGS))

@@ -148,6 +148,9 @@ bool may_expand_vm(const oracle_proc *p, uint64_t flags, uint64_t npages)
 int __split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper)
 {
 	ORACLE_ASSERT(addr > v->start && addr < v->end && !(addr & ~PAGE_MASK));
+	/* vm_ops->may_split: hugetlb_vm_op_split() refuses unaligned splits. */
+	if (v->file && v->file->hugetlb && (addr & (v->file->hugetlb - 1)))
+		return -LX_EINVAL;
 	vma *n = vma_alloc(p);
 	if (!n)
 		return -LX_ENOMEM;
@@ -390,8 +393,9 @@ int vms_gather_munmap_vmas(oracle_proc *p, uint64_t start, uint64_t end, gather 
 		if (v->flags & VM_SEALED)
 			return -LX_EPERM;
 		vma *upper;
-		if (__split_vma(p, v, start, NULL, &upper))
-			return -LX_ENOMEM;
+		int e = __split_vma(p, v, start, NULL, &upper);
+		if (e)
+			return e;
 		v = upper;
 		split_start = true;
 	}
@@ -401,8 +405,14 @@ int vms_gather_munmap_vmas(oracle_proc *p, uint64_t start, uint64_t end, gather 
 				vma_prev_of(v)->no_merge_check = v->no_merge_check = true;
 			return -LX_EPERM;
 		}
-		if (it->end > end && __split_vma(p, it, end, NULL, NULL))
-			return -LX_ENOMEM;
+		if (it->end > end) {
+			int e = __split_vma(p, it, end, NULL, NULL);
+			if (e) {
+				if (split_start)
+					vma_prev_of(v)->no_merge_check = v->no_merge_check = true;
+				return e;
+			}
+		}
 		gt->nr_pages += vma_pages(it);
 		if (it->flags & VM_ACCOUNT)
 			gt->nr_accounted += vma_pages(it);

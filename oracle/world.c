@@ -144,6 +144,15 @@ void oracle_proc_set_cap(oracle_proc *p, int cap, bool on)
 
 void oracle_proc_set_placement(oracle_proc *p, oracle_placement mode) { p->placement = mode; }
 
+int oracle_proc_add_foreign_fd(oracle_proc *p, int fd, bool noexec)
+{
+	if (p->nforeign >= 4)
+		return -1;
+	p->foreign_noexec[p->nforeign] = noexec;
+	p->foreign_fd[p->nforeign++] = fd;
+	return 0;
+}
+
 int oracle_proc_seed_vma(oracle_proc *p, const oracle_vma_info *in)
 {
 	if (in->start >= in->end || (in->start & ~PAGE_MASK) || (in->end & ~PAGE_MASK))
