@@ -71,6 +71,9 @@ static bool config_known(const harness_target *t, const char *name)
 		return t->profile.soft_dirty;
 	if (!strcmp(name, "TRANSPARENT_HUGEPAGE") || !strcmp(name, "THP"))
 		return t->profile.thp;
+	/* A 2 MiB hugetlb pool exists and has no free page. */
+	if (!strcmp(name, "HUGETLB_EMPTY_POOL"))
+		return ((t->profile.hugepage_sizes >> 21) & 1) && !t->profile.hugepages_free_2m;
 	for (size_t i = 0; i < sizeof(t->configs) / sizeof(t->configs[0]) && t->configs[i]; i++)
 		if (!strcmp(t->configs[i], name))
 			return true;
