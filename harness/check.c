@@ -245,6 +245,8 @@ typedef struct run {
 	const harness_kernel *k;   /* NULL: model only */
 	oracle_world *w;
 	oracle_proc *root;
+	oracle_proc *procs[PROG_MAX_VARS]; /* the processes fork() bound, by variable */
+	oracle_proc *cur;                  /* the process the current step runs in */
 	uint64_t arena;
 	uint64_t vals[PROG_MAX_VARS];
 	harness_case_report *out;
@@ -303,7 +305,7 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 		       outcome *o, char *drawing, size_t dcap)
 {
 	memset(o, 0, sizeof(*o));
-	oracle_proc *p = r->root;
+	oracle_proc *p = r->cur;
 	oracle_fault f = { 0, 0, 0 };
 	switch (s->op) {
 	case PROG_MMAP:
@@ -321,6 +323,18 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 		break;
 	case PROG_BRK:
 		o->ret = oracle_brk(p, a[0]);
+		break;
+	case PROG_FORK: {
+		oracle_proc *c = oracle_fork(p, &o->ret);
+		if (c && s->res.kind == PROG_RES_BIND)
+			r->procs[s->res.var] = c;
+		break;
+	}
+	case PROG_EXIT:
+		oracle_exit(p, (int)a[0]);
+		break;
+	case PROG_WAIT:
+		o->ret = oracle_wait(p, r->procs[s->arg[0].term[0].var]);
 		break;
 	case PROG_LOAD:
 		o->is_probe = true;
@@ -352,7 +366,7 @@ static bool modelled(int op)
 	return op == PROG_MMAP || op == PROG_MUNMAP || op == PROG_MPROTECT || op == PROG_SETRLIMIT ||
 	       op == PROG_BRK ||
 	       op == PROG_LOAD || op == PROG_STORE || op == PROG_FETCH || op == PROG_MAPS ||
-	       op == PROG_PAGEMAP;
+	       op == PROG_PAGEMAP || op == PROG_FORK || op == PROG_EXIT || op == PROG_WAIT;
 }
 
 /* Draws a list of VMAs over [lo, lo + npages pages): letters per VMA, '.' holes. */
@@ -423,7 +437,7 @@ static void describe_layout(char *buf, size_t cap, const exec_vma *v, uint32_t n
 static uint32_t model_vmas(const run *r, uint64_t lo, uint64_t hi, exec_vma *out, uint32_t cap)
 {
 	static oracle_vma_info tmp[1024];
-	size_t n = oracle_vmas(r->root, lo, hi, tmp, 1024);
+	size_t n = oracle_vmas(r->cur, lo, hi, tmp, 1024);
 	uint32_t m = 0;
 	for (size_t i = 0; i < n && i < 1024 && m < cap; i++, m++) {
 		memset(&out[m], 0, sizeof(out[m]));
@@ -528,6 +542,10 @@ static bool compare_outcomes(run *r, uint32_t i, const outcome *m, const outcome
 			field = "si_addr";
 		else if (!m->signo && s->op == PROG_LOAD && m->value != k->value)
 			field = "value";
+	} else if (s->op == PROG_FORK) {
+		/* pids differ by nature: both must have forked, or failed alike. */
+		if (is_err(m->ret) != is_err(k->ret) || (is_err(m->ret) && m->ret != k->ret))
+			field = is_err(m->ret) && is_err(k->ret) ? "errno" : "return";
 	} else if (m->ret != k->ret) {
 		field = is_err(m->ret) || is_err(k->ret) ? (is_err(m->ret) && is_err(k->ret) ? "errno" : "return")
 							 : "return";
@@ -574,6 +592,50 @@ static bool compare_outcomes(run *r, uint32_t i, const outcome *m, const outcome
 	return false;
 }
 
+/*
+ * Process lifetimes, which the executor relies on (it runs each step in its
+ * process, in program order): a process exists from its fork() to its
+ * exit(); the root never exits; wait($c) runs in $c's parent after $c
+ * exited (earlier, it would block forever).
+ */
+bool harness_program_valid(const prog_case *c, char *why, size_t cap, uint32_t *step)
+{
+	bool born[PROG_MAX_VARS] = { false }, gone[PROG_MAX_VARS] = { false };
+	uint8_t parent[PROG_MAX_VARS];
+	memset(parent, PROG_ROOT, sizeof(parent));
+	for (uint32_t i = 0; i < c->nsteps; i++) {
+		const prog_step *st = &c->steps[i];
+		uint8_t o = st->proc;
+		const char *bad = NULL;
+		if (o != PROG_ROOT && (!born[o] || gone[o]))
+			bad = "the step's process does not exist here (before its fork() or after its exit())";
+		else if (st->op == PROG_EXIT && o == PROG_ROOT)
+			bad = "the root process cannot exit(); exit a forked process";
+		else if (st->op == PROG_WAIT) {
+			uint8_t w = st->arg[0].term[0].var;
+			if (!gone[w])
+				bad = "wait() before that process's exit() would block forever";
+			else if (parent[w] != o)
+				bad = "wait() must run in the waited process's parent";
+		}
+		if (bad) {
+			char *text = prog_step_to_string(c, st);
+			snprintf(why, cap, "line %u: `%s`: invalid program: %s", st->line,
+				 text ? text : "?", bad);
+			free(text);
+			*step = i;
+			return false;
+		}
+		if (st->op == PROG_FORK && st->res.kind == PROG_RES_BIND) {
+			born[st->res.var] = true;
+			parent[st->res.var] = o;
+		}
+		if (st->op == PROG_EXIT)
+			gone[o] = true;
+	}
+	return true;
+}
+
 static void run_case(const prog_case *c, const harness_target *t, const harness_kernel *k,
 		     harness_step_fn on_step, harness_fault_fn on_fault, void *ctx,
 		     harness_case_report *out, harness_divergence *div)
@@ -582,6 +644,7 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 	memset(out, 0, sizeof(*out));
 	out->result = HARNESS_PASS;
 	run r = { .c = c, .t = t, .k = k, .out = out, .div = div };
+	uint32_t i0 = 0;
 	if (!harness_requires_met(c, t, why, sizeof(why))) {
 		fail(&r, HARNESS_SKIP, 0, "%s", why);
 		out->line = c->line;
@@ -594,10 +657,10 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 			fail(&r, HARNESS_SKIP, i, "%s is not modelled yet", prog_op_info_get(c->steps[i].op)->name);
 			return;
 		}
-		if (c->steps[i].proc != PROG_ROOT) {
-			fail(&r, HARNESS_SKIP, i, "multi-process steps are not modelled yet");
-			return;
-		}
+	}
+	if (!harness_program_valid(c, why, sizeof(why), &i0)) {
+		fail(&r, HARNESS_ERROR, i0, "%s", why);
+		return;
 	}
 	if (k && k->obs->status == EXEC_BAD_PROGRAM) {
 		fail(&r, HARNESS_ERROR, 0, "the executor rejected the program: %s", k->obs->error);
@@ -629,6 +692,11 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 	uint32_t i;
 	for (i = 0; i < c->nsteps; i++) {
 		const prog_step *s = &c->steps[i];
+		r.cur = s->proc == PROG_ROOT ? r.root : r.procs[s->proc];
+		if (!r.cur) {
+			fail(&r, HARNESS_ERROR, i, "the model has no process for this step (fork failed?)");
+			break;
+		}
 		uint64_t a[PROG_MAX_ARGS] = { 0 };
 		for (unsigned q = 0; q < s->nargs; q++)
 			a[q] = prog_eval(&s->arg[q], r.arena, r.vals);
@@ -733,7 +801,7 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 					    &k->obs->vma[kobs->layout_first], kobs->layout_count, lo, hi);
 		}
 		if (on_step) {
-			harness_step_event ev = { c, s, i, mtext, !ok, r.root, r.arena };
+			harness_step_event ev = { c, s, i, mtext, !ok, r.cur, r.arena };
 			on_step(&ev, ctx);
 		}
 		if (broken) {
@@ -745,7 +813,8 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		if (!ok)
 			break;
 	}
-	/* The whole layout after the last step. */
+	/* The whole layout after the last step, of the root process. */
+	r.cur = r.root;
 	if (k && i == c->nsteps && out->result == HARNESS_PASS)
 		compare_layout(&r, c->nsteps, "final", &k->obs->vma[k->obs->final_first],
 			       k->obs->final_count, 0, 0x7ffffffff000ULL);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/futex.h>
 #include <malloc.h>
 #include <inttypes.h>
 #include <linux/capability.h>
@@ -485,6 +486,8 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 	if (!probe_active) {
 		obs->status = EXEC_CRASHED;
 		obs->crash_signal = sig;
+		__atomic_store_n(&obs->abort, 1, __ATOMIC_SEQ_CST);
+		syscall(SYS_futex, &obs->turn, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
 		signal(sig, SIG_DFL);
 		raise(sig);
 		_exit(128 + sig);
@@ -650,11 +653,60 @@ static void run_test_hook(void)
 	}
 }
 
+/* The process this is: PROG_ROOT or the variable fork() bound it to. */
+static uint8_t my_proc = PROG_ROOT;
+
+/* Waits until step i has run (its process advanced the turn past it). */
+static void wait_turn(uint32_t i)
+{
+	for (;;) {
+		uint32_t t = __atomic_load_n(&obs->turn, __ATOMIC_SEQ_CST);
+		if (t > i)
+			return;
+		if (__atomic_load_n(&obs->abort, __ATOMIC_SEQ_CST))
+			_exit(0);
+		syscall(SYS_futex, &obs->turn, FUTEX_WAIT, t, NULL, NULL, 0);
+	}
+}
+
+static void advance_turn(uint32_t next)
+{
+	obs->steps_done = next;
+	__atomic_store_n(&obs->turn, next, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &obs->turn, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+}
+
+/* A forked child observes its own mm: the inherited descriptors show the parent's. */
+static void reopen_own_fds(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY);
+	if (fd >= 0) {
+		dup2(fd, FD_MAPS);
+		if (fd != FD_MAPS)
+			close(fd);
+	}
+	fd = open("/proc/self/smaps", O_RDONLY);
+	if (fd >= 0) {
+		dup2(fd, FD_SMAPS);
+		if (fd != FD_SMAPS)
+			close(fd);
+	}
+}
+
+/*
+ * Every process of the program walks the whole step list in order and runs
+ * the steps that name it, waiting for the others' steps: program order is
+ * kept across processes with one shared turn counter.
+ */
 static void run_steps(const prog_case *c)
 {
-	uint64_t vals[PROG_MAX_VARS] = { 0 };
+	uint64_t *vals = obs->vals;
 	for (uint32_t i = 0; i < c->nsteps; i++) {
 		const prog_step *s = &c->steps[i];
+		if (s->proc != my_proc) {
+			wait_turn(i);
+			continue;
+		}
 		exec_step_obs *o = &obs->step[i];
 		uint64_t a[PROG_MAX_ARGS] = { 0 };
 		for (unsigned k = 0; k < s->nargs; k++)
@@ -702,7 +754,35 @@ static void run_steps(const prog_case *c)
 			o->layout_full = 1;
 			o->layout_taken = 1;
 			break;
-		default: /* fork, exit, wait, pagemap: not executed yet */
+		case PROG_FORK: {
+			ret = raw(SYS_clone, SIGCHLD, 0, 0, 0, 0, 0);
+			if (ret == 0) {
+				/* The child: it takes the variable's name and carries on
+				 * with the steps after this one; the parent records. */
+				my_proc = s->res.kind == PROG_RES_BIND ? s->res.var : 0xfe;
+				reopen_own_fds();
+				wait_turn(i);
+				continue;
+			}
+			if (ret > 0 && s->res.kind == PROG_RES_BIND)
+				obs->pid[s->res.var] = (int32_t)ret;
+			windowed = false;
+			break;
+		}
+		case PROG_EXIT:
+			o->done = 1;
+			advance_turn(i + 1);
+			_exit((int)a[0]);
+		case PROG_WAIT: {
+			int st = 0;
+			int32_t pid = obs->pid[s->arg[0].term[0].var];
+			ret = raw(SYS_wait4, (uint64_t)pid, (uint64_t)&st, 0, 0, 0, 0);
+			if (ret > 0)
+				ret = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			windowed = false;
+			break;
+		}
+		default: /* pagemap: not observed yet */
 			windowed = false;
 			break;
 		}
@@ -723,13 +803,20 @@ static void run_steps(const prog_case *c)
 			}
 		}
 		o->done = 1;
-		obs->steps_done = i + 1;
+		advance_turn(i + 1);
 		if (i == 0)
 			run_test_hook();
 	}
-	obs->final_first = obs->nvmas;
-	obs->final_count = record_layout(0, TASK_SIZE_X86);
+	/* The root's whole layout is the program's final state. */
+	if (my_proc == PROG_ROOT) {
+		obs->final_first = obs->nvmas;
+		obs->final_count = record_layout(0, TASK_SIZE_X86);
+	} else {
+		_exit(0);
+	}
 }
+
+
 
 static void sandbox_fail(const char *what)
 {
@@ -809,6 +896,11 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 		return obs;
 	}
 	memset(obs->step, 0, sizeof(obs->step[0]) * (decoded.nsteps + 1 <= PROG_MAX_STEPS ? decoded.nsteps + 1 : PROG_MAX_STEPS));
+	memset(obs->pid, 0, sizeof(obs->pid));
+	memset(obs->vals, 0, sizeof(obs->vals));
+	obs->turn = 0;
+	obs->abort = 0;
+	my_proc = PROG_ROOT;
 	use_maps_text = opt->maps_text || !info_ptr->procmap_query;
 	test_hook = opt->test_hook;
 	obs->status = EXEC_CRASHED; /* until the sandbox says otherwise */

@@ -23,7 +23,7 @@
 #include "prog.h"
 
 #define EXEC_MAGIC 0x4d4d4f42u       /* "MMOB" */
-#define EXEC_VERSION 2
+#define EXEC_VERSION 3
 #define EXEC_MAX_VMAS 16384          /* VMA records per program (all steps) */
 #define EXEC_SNAPSHOT_VMAS 512
 
@@ -67,6 +67,11 @@ typedef struct exec_obs {
 	uint32_t final_first;    /* the whole layout after the last step */
 	uint32_t final_count;
 	uint32_t vma_overflow;   /* more VMA records than EXEC_MAX_VMAS: layouts incomplete */
+	/* Shared by the program's processes while it runs. */
+	uint32_t turn;           /* the next step to run; processes wait for their steps */
+	uint32_t abort;          /* a process died outside a probe: everyone stops */
+	int32_t pid[PROG_MAX_VARS];   /* pids of the processes fork() made, by variable */
+	uint64_t vals[PROG_MAX_VARS]; /* variable values, bound by whichever process ran the step */
 	uint64_t arena;
 	char error[160];
 	exec_step_obs step[PROG_MAX_STEPS];

@@ -95,6 +95,14 @@ typedef struct harness_kernel {
 	const exec_obs *obs;          /* the observations of this case's run */
 } harness_kernel;
 
+/*
+ * Whether a case can run at all as written: each step's process exists at
+ * that point, the root never exits, every wait() follows the waited
+ * process's exit() in its parent. False with the reason and step when not;
+ * such a case is an ERROR and is never sent to an executor.
+ */
+bool harness_program_valid(const prog_case *c, char *why, size_t cap, uint32_t *step);
+
 /* A model target matching an executor's target facts. */
 void harness_target_from_exec(harness_target *t, const exec_target_info *info);
 

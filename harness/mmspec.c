@@ -619,9 +619,19 @@ static int cmd_run(int argc, char **argv)
 			while (next < n) {
 				job *j = &jobs[next];
 				char why[512];
+				uint32_t bad_step;
 				if (!harness_requires_met(j->c, &target, why, sizeof(why))) {
 					j->rep.result = HARNESS_SKIP;
 					j->rep.line = j->c->line;
+					snprintf(j->rep.message, sizeof(j->rep.message), "%s", why);
+					next++;
+					done++;
+					continue;
+				}
+				if (!harness_program_valid(j->c, why, sizeof(why), &bad_step)) {
+					j->rep.result = HARNESS_ERROR;
+					j->rep.step = bad_step;
+					j->rep.line = j->c->steps[bad_step].line;
 					snprintf(j->rep.message, sizeof(j->rep.message), "%s", why);
 					next++;
 					done++;

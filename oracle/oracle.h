@@ -166,6 +166,17 @@ int64_t oracle_brk(oracle_proc *p, uint64_t addr);
 /* setrlimit(resource, {soft, hard}) (kernel/sys.c: do_prlimit). */
 int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard);
 
+/*
+ * Processes. fork() copies the address space as dup_mmap() does and returns
+ * the child (NULL when the model is out of processes or memory); *pid gets
+ * the model's pid for it. exit() tears the child's address space down;
+ * wait() reaps an exited child of p and returns its exit status, or -ECHILD.
+ */
+oracle_proc *oracle_fork(oracle_proc *p, int64_t *pid);
+void oracle_exit(oracle_proc *p, int status);
+int64_t oracle_wait(oracle_proc *p, oracle_proc *child);
+int oracle_proc_pid(const oracle_proc *p);
+
 /* Memory accesses: 8-byte loads and stores, and instruction fetch. */
 typedef struct oracle_fault {
 	int signo;          /* 0: the access succeeded; else LX_SIGSEGV, LX_SIGBUS */

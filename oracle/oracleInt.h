@@ -128,6 +128,9 @@ struct oracle_proc {
 	bool foreign_noexec[4];
 	int nforeign;
 	oracle_placement placement;
+	oracle_proc *parent;
+	bool dead, reaped;
+	int exit_status;
 };
 
 #define ORACLE_MAX_PROCS 64
@@ -224,6 +227,10 @@ int frame_write(oracle_world *w, frame *f, size_t off, const uint8_t *buf, size_
 int frame_copy(oracle_world *w, frame *dst, const frame *src);
 oracle_file *file_new(oracle_world *w);
 void file_put(oracle_world *w, oracle_file *f);
+
+/* world.c: process lifetime. */
+oracle_proc *proc_new(oracle_world *w);
+void proc_teardown(oracle_proc *p);
 
 /* Debug-build hook: run the whole-model checker after a mutation. */
 void oracle_after_mutation(oracle_proc *p);

@@ -29,7 +29,7 @@ bool oracle_profile_at_least(const oracle_profile *p, unsigned major, unsigned m
 	return p->version >= ((major << 16) | (minor << 8));
 }
 
-static oracle_proc *proc_new(oracle_world *w)
+oracle_proc *proc_new(oracle_world *w)
 {
 	if (w->nprocs >= ORACLE_MAX_PROCS)
 		return NULL;
@@ -70,12 +70,18 @@ oracle_world *oracle_world_new(const oracle_profile *prof)
 	return w;
 }
 
-static void proc_free(oracle_proc *p)
+void proc_teardown(oracle_proc *p)
 {
 	tree_node *n;
 	zap_page_range(p, 0, PT_MAX_ADDR);
 	while ((n = tree_first(&p->vmas)))
 		vma_unlink_free(p, vma_of(n));
+	p->total_vm = p->data_vm = p->exec_vm = p->stack_vm = p->locked_vm = 0;
+}
+
+static void proc_free(oracle_proc *p)
+{
+	proc_teardown(p);
 	free(p);
 }
 
