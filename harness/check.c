@@ -246,6 +246,11 @@ typedef struct run {
 	oracle_world *w;
 	oracle_proc *root;
 	oracle_proc *procs[PROG_MAX_VARS]; /* the processes fork() bound, by variable */
+	/* Kernel PFNs and model frames seen so far: a one-to-one map, so that
+	 * sharing (COW after fork, the zero page) must agree on both sides. */
+	uint32_t npfn;
+	uint64_t pfn[1024];
+	uint32_t frame[1024];
 	oracle_proc *cur;                  /* the process the current step runs in */
 	uint64_t arena;
 	uint64_t vals[PROG_MAX_VARS];
@@ -324,6 +329,21 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 	case PROG_BRK:
 		o->ret = oracle_brk(p, a[0]);
 		break;
+	case PROG_MLOCK:
+		o->ret = oracle_mlock(p, a[0], a[1]);
+		break;
+	case PROG_MLOCK2:
+		o->ret = oracle_mlock2(p, a[0], a[1], a[2]);
+		break;
+	case PROG_MUNLOCK:
+		o->ret = oracle_munlock(p, a[0], a[1]);
+		break;
+	case PROG_MLOCKALL:
+		o->ret = oracle_mlockall(p, a[0]);
+		break;
+	case PROG_MUNLOCKALL:
+		o->ret = oracle_munlockall(p);
+		break;
 	case PROG_FORK: {
 		oracle_proc *c = oracle_fork(p, &o->ret);
 		if (c && s->res.kind == PROG_RES_BIND)
@@ -361,10 +381,83 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 	o->addr = f.addr;
 }
 
+/*
+ * Compares a pagemap() step: per page, the kernel's /proc/PID/pagemap entry
+ * (read with PFNs by the privileged executor) against the model's page
+ * state. PFNs are compared through the run's PFN<->frame map, so two pages
+ * are the same page on one side exactly when they are on the other.
+ */
+static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *pm, uint32_t n)
+{
+	for (uint32_t j = 0; j < n; j++) {
+		uint64_t e = pm[j], va = (addr & ~0xfffULL) + (uint64_t)j * 4096;
+		bool kp = (e >> 63) & 1, ksw = (e >> 62) & 1, kfile = (e >> 61) & 1;
+		bool kex = (e >> 56) & 1, ksd = (e >> 55) & 1;
+		uint64_t kpfn = e & ((1ULL << 55) - 1);
+		oracle_page_info m;
+		oracle_page(r->cur, va, &m);
+		const char *what = NULL;
+		if (kp != m.present)
+			what = "present";
+		else if (ksw)
+			what = "swapped";
+		else if (ksd && !r->t->profile.soft_dirty)
+			what = "soft-dirty";
+		else if (kp && kfile != !m.anon)
+			what = "file/shared";
+		else if (kp && kex != m.exclusive)
+			what = "exclusive";
+		else if (kp && kpfn) {
+			uint32_t q;
+			for (q = 0; q < r->npfn; q++)
+				if (r->pfn[q] == kpfn || r->frame[q] == m.frame)
+					break;
+			if (q == r->npfn) {
+				if (r->npfn < 1024) {
+					r->pfn[r->npfn] = kpfn;
+					r->frame[r->npfn++] = m.frame;
+				}
+			} else if (r->pfn[q] != kpfn || r->frame[q] != m.frame) {
+				what = "sharing";
+			}
+		}
+		if (!what)
+			continue;
+		char where[48], mdesc[160], kdesc[160];
+		format_value(where, sizeof(where), va, r->arena);
+		snprintf(mdesc, sizeof(mdesc), "%s: %s%s%s%s frame %u", where,
+			 m.present ? "present" : "not present", m.present && m.exclusive ? " exclusive" : "",
+			 m.present ? (m.anon ? " anon" : " file/shared") : "", m.zero_page ? " zero-page" : "",
+			 m.frame);
+		snprintf(kdesc, sizeof(kdesc), "%s: %s%s%s%s%s pfn 0x%" PRIx64, where,
+			 kp ? "present" : "not present", kex ? " exclusive" : "",
+			 kp ? (kfile ? " file/shared" : " anon") : "", ksw ? " swapped" : "",
+			 ksd ? " soft-dirty" : "", kpfn);
+		if (r->div) {
+			harness_divergence *d = r->div;
+			memset(d, 0, sizeof(*d));
+			d->step = i;
+			d->line = r->c->steps[i].line;
+			snprintf(d->syscall, sizeof(d->syscall), "pagemap");
+			snprintf(d->field, sizeof(d->field), "page");
+			snprintf(d->model, sizeof(d->model), "%s", mdesc);
+			snprintf(d->kernel, sizeof(d->kernel), "%s", kdesc);
+			snprintf(d->signature, sizeof(d->signature), "pagemap:page:%s", what);
+		}
+		char *text = prog_step_to_string(r->c, &r->c->steps[i]);
+		fail(r, HARNESS_FAIL, i, "line %u: `%s`: page state differs (%s): model %s; kernel %s",
+		     r->c->steps[i].line, text ? text : "?", what, mdesc, kdesc);
+		free(text);
+		return false;
+	}
+	return true;
+}
+
 static bool modelled(int op)
 {
 	return op == PROG_MMAP || op == PROG_MUNMAP || op == PROG_MPROTECT || op == PROG_SETRLIMIT ||
-	       op == PROG_BRK ||
+	       op == PROG_BRK || op == PROG_MLOCK || op == PROG_MLOCK2 || op == PROG_MUNLOCK ||
+	       op == PROG_MLOCKALL || op == PROG_MUNLOCKALL ||
 	       op == PROG_LOAD || op == PROG_STORE || op == PROG_FETCH || op == PROG_MAPS ||
 	       op == PROG_PAGEMAP || op == PROG_FORK || op == PROG_EXIT || op == PROG_WAIT;
 }
@@ -792,6 +885,8 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 			const outcome *src = kp ? kp : &mo;
 			r.vals[s->res.var] = src->is_probe ? src->value : (uint64_t)src->ret;
 		}
+		if (ok && !broken && kobs && s->op == PROG_PAGEMAP)
+			ok = compare_pagemap(&r, i, a[0], &k->obs->pm[kobs->pm_first], kobs->pm_count);
 		/* The layout around the step (or all of it at maps()). */
 		if (ok && !broken && kobs && kobs->layout_taken) {
 			uint64_t lo = 0, hi = 0x7ffffffff000ULL;

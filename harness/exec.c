@@ -33,6 +33,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -782,7 +783,24 @@ static void run_steps(const prog_case *c)
 			windowed = false;
 			break;
 		}
-		default: /* pagemap: not observed yet */
+		case PROG_PAGEMAP: {
+			uint64_t n = a[1] / PAGE + ((a[1] % PAGE) != 0);
+			if (n > EXEC_PAGEMAP_STEP)
+				n = EXEC_PAGEMAP_STEP;
+			if (obs->npm + n > EXEC_MAX_PAGEMAP)
+				n = EXEC_MAX_PAGEMAP - obs->npm;
+			o->pm_first = obs->npm;
+			obs->pm_pid = (int32_t)syscall(SYS_getpid);
+			obs->pm_addr = a[0] & ~(PAGE - 1);
+			obs->pm_n = (uint32_t)n;
+			__atomic_store_n(&obs->pm_req, 1, __ATOMIC_SEQ_CST);
+			while (__atomic_load_n(&obs->pm_req, __ATOMIC_SEQ_CST))
+				syscall(SYS_futex, &obs->pm_req, FUTEX_WAIT, 1, NULL, NULL, 0);
+			o->pm_count = obs->npm - o->pm_first;
+			windowed = false;
+			break;
+		}
+		default:
 			windowed = false;
 			break;
 		}
@@ -879,6 +897,29 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 	_exit(0);
 }
 
+/*
+ * Reads the posted pagemap() request from /proc/PID/pagemap as this
+ * (privileged) process, so the entries keep their PFNs, then wakes the
+ * sandbox. Unreadable pages are recorded as 0 (not present).
+ */
+static void serve_pagemap(void)
+{
+	char path[64];
+	uint32_t n = obs->pm_n;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", obs->pm_pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint64_t *out = &obs->pm[obs->npm];
+	memset(out, 0, n * sizeof(*out));
+	if (fd >= 0) {
+		ssize_t r = pread(fd, out, n * sizeof(*out), (off_t)(obs->pm_addr / PAGE * 8));
+		(void)r;
+		close(fd);
+	}
+	obs->npm += n;
+	__atomic_store_n(&obs->pm_req, 0, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &obs->pm_req, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+}
+
 const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *opt)
 {
 	static const exec_options defaults = { 0 };
@@ -897,6 +938,8 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 	}
 	memset(obs->step, 0, sizeof(obs->step[0]) * (decoded.nsteps + 1 <= PROG_MAX_STEPS ? decoded.nsteps + 1 : PROG_MAX_STEPS));
 	memset(obs->pid, 0, sizeof(obs->pid));
+	obs->pm_req = 0;
+	obs->npm = 0;
 	memset(obs->vals, 0, sizeof(obs->vals));
 	obs->turn = 0;
 	obs->abort = 0;
@@ -919,13 +962,22 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 	uint32_t timeout = opt->timeout_ms ? opt->timeout_ms : 10000;
 	bool timed_out = false;
 	if (pidfd >= 0) {
+		/* Wait for the sandbox to end, serving its pagemap() requests. */
 		struct pollfd pfd = { pidfd, POLLIN, 0 };
-		int r;
-		do
-			r = poll(&pfd, 1, (int)timeout);
-		while (r < 0 && errno == EINTR);
-		if (r == 0)
-			timed_out = true;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			int r = poll(&pfd, 1, 1);
+			if (r > 0)
+				break;
+			if (__atomic_load_n(&obs->pm_req, __ATOMIC_SEQ_CST))
+				serve_pagemap();
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= timeout) {
+				timed_out = true;
+				break;
+			}
+		}
 		close(pidfd);
 	}
 	if (timed_out) {
@@ -960,14 +1012,16 @@ size_t exec_obs_pack(const exec_obs *o, uint8_t *buf, size_t cap)
 {
 	uint32_t nsteps = o->steps_done + 1 <= PROG_MAX_STEPS ? o->steps_done + 1 : PROG_MAX_STEPS;
 	size_t head = offsetof(exec_obs, step);
-	size_t need = head + 8 + nsteps * sizeof(exec_step_obs) + o->nvmas * sizeof(exec_vma);
+	size_t steps = nsteps * sizeof(exec_step_obs), vmas = o->nvmas * sizeof(exec_vma);
+	size_t need = head + 8 + steps + vmas + o->npm * sizeof(uint64_t);
 	if (cap < need)
 		return 0;
 	memcpy(buf, o, head);
 	memcpy(buf + head, &nsteps, 4);
 	memcpy(buf + head + 4, &o->nvmas, 4);
-	memcpy(buf + head + 8, o->step, nsteps * sizeof(exec_step_obs));
-	memcpy(buf + head + 8 + nsteps * sizeof(exec_step_obs), o->vma, o->nvmas * sizeof(exec_vma));
+	memcpy(buf + head + 8, o->step, steps);
+	memcpy(buf + head + 8 + steps, o->vma, vmas);
+	memcpy(buf + head + 8 + steps + vmas, o->pm, o->npm * sizeof(uint64_t));
 	return need;
 }
 
@@ -980,16 +1034,20 @@ int exec_obs_unpack(const uint8_t *buf, size_t len, exec_obs *o)
 	memcpy(o, buf, head);
 	memcpy(&nsteps, buf + head, 4);
 	memcpy(&nvmas, buf + head + 4, 4);
+	size_t steps = (size_t)nsteps * sizeof(exec_step_obs), vmas = (size_t)nvmas * sizeof(exec_vma);
 	if (o->magic != EXEC_MAGIC || o->version != EXEC_VERSION || nsteps > PROG_MAX_STEPS ||
 	    nvmas > EXEC_MAX_VMAS || o->nvmas != nvmas || o->steps_done > nsteps ||
-	    len != head + 8 + nsteps * sizeof(exec_step_obs) + nvmas * sizeof(exec_vma))
+	    o->npm > EXEC_MAX_PAGEMAP ||
+	    len != head + 8 + steps + vmas + o->npm * sizeof(uint64_t))
 		return -1;
-	memcpy(o->step, buf + head + 8, nsteps * sizeof(exec_step_obs));
-	memcpy(o->vma, buf + head + 8 + nsteps * sizeof(exec_step_obs), nvmas * sizeof(exec_vma));
+	memcpy(o->step, buf + head + 8, steps);
+	memcpy(o->vma, buf + head + 8 + steps, vmas);
+	memcpy(o->pm, buf + head + 8 + steps + vmas, o->npm * sizeof(uint64_t));
 	o->error[sizeof(o->error) - 1] = 0;
 	for (uint32_t i = 0; i < nsteps; i++) {
 		const exec_step_obs *s = &o->step[i];
-		if (s->layout_first > nvmas || s->layout_count > nvmas - s->layout_first)
+		if (s->layout_first > nvmas || s->layout_count > nvmas - s->layout_first ||
+		    s->pm_first > o->npm || s->pm_count > o->npm - s->pm_first)
 			return -1;
 	}
 	if (o->final_first > nvmas || o->final_count > nvmas - o->final_first)

@@ -23,9 +23,11 @@
 #include "prog.h"
 
 #define EXEC_MAGIC 0x4d4d4f42u       /* "MMOB" */
-#define EXEC_VERSION 3
+#define EXEC_VERSION 4
 #define EXEC_MAX_VMAS 16384          /* VMA records per program (all steps) */
 #define EXEC_SNAPSHOT_VMAS 512
+#define EXEC_MAX_PAGEMAP 16384       /* pagemap entries per program (all steps) */
+#define EXEC_PAGEMAP_STEP 512        /* pages one pagemap() step reads at most */
 
 /* A VMA as observed. prot: PROCMAP_QUERY's bits (1 R, 2 W, 4 X, 8 shared). */
 typedef struct exec_vma {
@@ -56,6 +58,8 @@ typedef struct exec_step_obs {
 	uint32_t layout_count;
 	uint16_t layout_full;    /* 1: the whole address space; 0: the step's window */
 	uint16_t layout_taken;   /* 1: a layout was recorded (it may hold no VMA) */
+	uint32_t pm_first;       /* pagemap(): entries pm[first .. first+count) */
+	uint32_t pm_count;
 } exec_step_obs;
 
 typedef struct exec_obs {
@@ -72,10 +76,21 @@ typedef struct exec_obs {
 	uint32_t abort;          /* a process died outside a probe: everyone stops */
 	int32_t pid[PROG_MAX_VARS];   /* pids of the processes fork() made, by variable */
 	uint64_t vals[PROG_MAX_VARS]; /* variable values, bound by whichever process ran the step */
+	/*
+	 * pagemap() requests: PFNs are visible only to a reader with
+	 * CAP_SYS_ADMIN, so the sandboxed process posts the request here and
+	 * the privileged executor parent reads /proc/PID/pagemap for it.
+	 */
+	uint32_t pm_req;         /* 1 while a request waits for the parent */
+	int32_t pm_pid;
+	uint64_t pm_addr;
+	uint32_t pm_n;
+	uint32_t npm;            /* entries used in pm[] (after the VMA records) */
 	uint64_t arena;
 	char error[160];
 	exec_step_obs step[PROG_MAX_STEPS];
 	exec_vma vma[EXEC_MAX_VMAS];
+	uint64_t pm[EXEC_MAX_PAGEMAP]; /* raw /proc/PID/pagemap entries, with PFNs */
 } exec_obs;
 
 /* Facts about the target, gathered once by exec_init(). */
