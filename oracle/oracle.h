@@ -159,6 +159,15 @@ int64_t oracle_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot,
 int64_t oracle_munmap(oracle_proc *p, uint64_t addr, uint64_t len);
 int64_t oracle_mprotect(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot);
 /*
+ * The mlock family (mm/mlock.c). mlock2's and mlockall's flags are C ints in
+ * the kernel: only the low 32 bits of the raw argument count.
+ */
+int64_t oracle_mlock(oracle_proc *p, uint64_t addr, uint64_t len);
+int64_t oracle_mlock2(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t flags);
+int64_t oracle_munlock(oracle_proc *p, uint64_t addr, uint64_t len);
+int64_t oracle_mlockall(oracle_proc *p, uint64_t flags);
+int64_t oracle_munlockall(oracle_proc *p);
+/*
  * brk(addr): the raw syscall returns the new break, or the unchanged old one
  * on any failure; it never returns -errno (mm/mmap.c: SYSCALL_DEFINE1(brk)).
  */
