@@ -331,4 +331,58 @@ TEST(brk_semantics)
 	oracle_world_free(w);
 }
 
+/* fork: copy-on-write sharing, exclusivity coming back, read-only pages not copied. */
+TEST(fork_cow)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	uint64_t a = oracle_proc_seed_default(p);
+	CHECK_EQ_U64(oracle_mmap(p, a, 3 * P, RW, FX, -1ULL, 0, 0), a);
+	CHECK(!oracle_store(p, a, 0x11).signo);
+	uint64_t v;
+	CHECK(!oracle_load(p, a + 2 * P, &v).signo); /* zero page */
+	int64_t pid;
+	oracle_proc *c = oracle_fork(p, &pid);
+	CHECK(c && pid > 0);
+	oracle_page_info pp, cp;
+	oracle_page(p, a, &pp);
+	oracle_page(c, a, &cp);
+	CHECK(pp.present && cp.present && pp.frame == cp.frame && !pp.exclusive && !cp.exclusive);
+	/* The child writes: it gets its own page; the parent's is exclusive again. */
+	CHECK(!oracle_store(c, a, 0x22).signo);
+	oracle_page(p, a, &pp);
+	oracle_page(c, a, &cp);
+	CHECK(pp.frame != cp.frame && pp.exclusive && cp.exclusive);
+	CHECK(!oracle_load(p, a, &v).signo && v == 0x11);
+	CHECK(!oracle_load(c, a, &v).signo && v == 0x22);
+	/* The VMA had an anon_vma, so the zero-page PTE was copied too. */
+	oracle_page(c, a + 2 * P, &cp);
+	CHECK(cp.present && cp.zero_page);
+	/* A VMA that was only read: no anon_vma, no page tables copied. */
+	CHECK_EQ_U64(oracle_mmap(p, a + 8 * P, P, LX_PROT_READ, FX, -1ULL, 0, 0), a + 8 * P);
+	CHECK(!oracle_load(p, a + 8 * P, &v).signo);
+	oracle_proc *c2 = oracle_fork(p, &pid);
+	oracle_page(c2, a + 8 * P, &cp);
+	CHECK(!cp.present);
+	/* The child's copy of a faulted VMA is a fork child: it does not merge. */
+	CHECK_EQ_U64(oracle_mmap(c2, a + 3 * P, P, RW, FX, -1ULL, 0, 0), a + 3 * P);
+	CHECK_EQ_U64(oracle_vmas(c2, a, a + 4 * P, NULL, 0), 2);
+	CHECK_EQ_U64(oracle_mmap(p, a + 3 * P, P, RW, FX, -1ULL, 0, 0), a + 3 * P);
+	CHECK_EQ_U64(oracle_vmas(p, a, a + 4 * P, NULL, 0), 1);
+	/* exit and wait */
+	oracle_exit(c, 7);
+	CHECK_EQ_U64(oracle_wait(p, c), 7);
+	CHECK_EQ_U64(oracle_wait(p, c), E(ECHILD));
+	/* The second child still shares the parent's first page, until it exits. */
+	oracle_page(p, a, &pp);
+	CHECK(!pp.exclusive);
+	oracle_exit(c2, 0);
+	oracle_page(p, a, &pp);
+	CHECK(pp.exclusive);
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
