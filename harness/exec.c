@@ -264,7 +264,10 @@ static void sandbox_limits(exec_target_info *info)
 	static const struct { int r; uint64_t v; } want[] = {
 		{ RLIMIT_AS, 8ULL << 30 },        /* address space: the machine's safety */
 		{ RLIMIT_MEMLOCK, 8ULL << 20 },   /* locked memory */
-		{ RLIMIT_NPROC, 64 },             /* processes (of uid 65534) */
+		/* Processes of uid 65534, counted machine-wide across every
+		 * sandbox (concurrent runs share it): a program makes at most one
+		 * per fork() step, so this only stops runaways. */
+		{ RLIMIT_NPROC, 1024 },
 		{ RLIMIT_CPU, 20 },               /* seconds, besides the watchdog */
 		{ RLIMIT_CORE, 0 },
 		{ RLIMIT_FSIZE, 64ULL << 20 },
@@ -316,6 +319,10 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	}
 	info->procmap_query = probe_procmap_query();
 	info->privileged = geteuid() == 0;
+	/* Program processes orphaned when a sandbox dies come back to us, so
+	 * they are reaped at once instead of piling up as zombies under pid 1
+	 * (which would count against the sandbox uid's RLIMIT_NPROC). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	info->own_fds[0] = FD_MAPS;
 	info->own_fds[1] = FD_SMAPS;
 	/* procfs sets SB_I_NOEXEC on its superblock (fs/proc/root.c:
@@ -767,6 +774,19 @@ static void run_steps(const prog_case *c)
 			}
 			if (ret > 0 && s->res.kind == PROG_RES_BIND)
 				obs->pid[s->res.var] = (int32_t)ret;
+			if (ret < 0 && s->res.kind == PROG_RES_BIND) {
+				/* The steps of a process that does not exist can never
+				 * run: record the failure and stop the program here. */
+				o->ret = ret;
+				o->done = 1;
+				obs->steps_done = i + 1;
+				snprintf(obs->error, sizeof(obs->error),
+					 "fork() failed (%s): the program stopped there",
+					 ret == -EAGAIN ? "EAGAIN" : "error");
+				__atomic_store_n(&obs->abort, 1, __ATOMIC_SEQ_CST);
+				syscall(SYS_futex, &obs->turn, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+				_exit(0);
+			}
 			windowed = false;
 			break;
 		}
@@ -882,6 +902,9 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 	if (syscall(SYS_capset, &hdr, data))
 		sandbox_fail("capset");
 	prctl(PR_SET_DUMPABLE, 1);
+	/* A credential change clears the parent-death signal: set it again. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(1);
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	sigaltstack(&ss, NULL);
 	struct sigaction sa;
@@ -987,8 +1010,11 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	/* Descendants left in the group (later: forked program processes). */
+	/* The program's other processes, then reap them all (they come back
+	 * to us as the subreaper when their parent died first). */
 	kill(-pid, SIGKILL);
+	while (waitpid(-pid, NULL, __WALL) > 0 || errno == EINTR)
+		;
 	if (timed_out) {
 		obs->status = EXEC_TIMEOUT;
 		snprintf(obs->error, sizeof(obs->error), "the watchdog killed the sandbox after %u ms at step %u",
