@@ -329,6 +329,9 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 	case PROG_BRK:
 		o->ret = oracle_brk(p, a[0]);
 		break;
+	case PROG_MADVISE:
+		o->ret = oracle_madvise(p, a[0], a[1], a[2]);
+		break;
 	case PROG_MLOCK:
 		o->ret = oracle_mlock(p, a[0], a[1]);
 		break;
@@ -456,7 +459,7 @@ static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *p
 static bool modelled(int op)
 {
 	return op == PROG_MMAP || op == PROG_MUNMAP || op == PROG_MPROTECT || op == PROG_SETRLIMIT ||
-	       op == PROG_BRK || op == PROG_MLOCK || op == PROG_MLOCK2 || op == PROG_MUNLOCK ||
+	       op == PROG_BRK || op == PROG_MADVISE || op == PROG_MLOCK || op == PROG_MLOCK2 || op == PROG_MUNLOCK ||
 	       op == PROG_MLOCKALL || op == PROG_MUNLOCKALL ||
 	       op == PROG_LOAD || op == PROG_STORE || op == PROG_FETCH || op == PROG_MAPS ||
 	       op == PROG_PAGEMAP || op == PROG_FORK || op == PROG_EXIT || op == PROG_WAIT;
@@ -818,6 +821,13 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		outcome mo;
 		char drawing[PROG_STR_MAX] = "";
 		model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
+		if (!mo.is_probe && mo.ret == ORACLE_UNMODELLED) {
+			char *text = prog_step_to_string(c, s);
+			fail(&r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet", s->line,
+			     text ? text : "?");
+			free(text);
+			break;
+		}
 
 		char mtext[160], ktext[160] = "";
 		if (s->op == PROG_MAPS && s->res.kind == PROG_RES_LAYOUT)

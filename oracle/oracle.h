@@ -172,6 +172,14 @@ int64_t oracle_munlockall(oracle_proc *p);
  * on any failure; it never returns -errno (mm/mmap.c: SYSCALL_DEFINE1(brk)).
  */
 int64_t oracle_brk(oracle_proc *p, uint64_t addr);
+/*
+ * A return value meaning "the model does not cover this (yet)": the
+ * harness skips the case instead of comparing a guess.
+ */
+#define ORACLE_UNMODELLED INT64_MIN
+/* madvise(addr, len, advice) (mm/madvise.c); ORACLE_UNMODELLED for advice
+ * the model does not cover yet. */
+int64_t oracle_madvise(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t advice);
 /* setrlimit(resource, {soft, hard}) (kernel/sys.c: do_prlimit). */
 int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard);
 

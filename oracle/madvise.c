@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * madvise.c: madvise(2), mirroring mm/madvise.c of Linux 6.18 (do_madvise,
+ * is_valid_madvise, madvise_walk_vmas, madvise_vma_behavior,
+ * madvise_update_vma, can_madvise_modify, madvise_dontneed_free).
+ *
+ * The walk applies the advice to every mapped part of the range: a hole
+ * sets a pending ENOMEM but the walk goes on, while the first hard error
+ * stops it with earlier VMAs already changed. A split that fails for the
+ * map count is reported as EAGAIN, not ENOMEM.
+ *
+ * Modelled: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED,
+ * DONTNEED_LOCKED, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK, DONTDUMP,
+ * DODUMP. Other valid advice returns ORACLE_UNMODELLED after the argument
+ * checks, so a case using it is skipped rather than guessed.
+ */
+#include "oracleInt.h"
+
+static bool madvise_behavior_valid(const oracle_proc *p, int b)
+{
+	switch (b) {
+	case LX_MADV_DOFORK: case LX_MADV_DONTFORK: case LX_MADV_NORMAL:
+	case LX_MADV_SEQUENTIAL: case LX_MADV_RANDOM: case LX_MADV_REMOVE:
+	case LX_MADV_WILLNEED: case LX_MADV_DONTNEED: case LX_MADV_DONTNEED_LOCKED:
+	case LX_MADV_FREE: case LX_MADV_COLD: case LX_MADV_PAGEOUT:
+	case LX_MADV_POPULATE_READ: case LX_MADV_POPULATE_WRITE:
+	case LX_MADV_MERGEABLE: case LX_MADV_UNMERGEABLE: /* CONFIG_KSM */
+	case LX_MADV_DONTDUMP: case LX_MADV_DODUMP:
+	case LX_MADV_WIPEONFORK: case LX_MADV_KEEPONFORK:
+	case LX_MADV_SOFT_OFFLINE: case LX_MADV_HWPOISON: /* CONFIG_MEMORY_FAILURE */
+		return true;
+	case LX_MADV_HUGEPAGE: case LX_MADV_NOHUGEPAGE: case LX_MADV_COLLAPSE:
+		return p->w->prof.thp;
+	case LX_MADV_GUARD_INSTALL: case LX_MADV_GUARD_REMOVE:
+		return prof_at_least(p, 6, 13);
+	default:
+		return false;
+	}
+}
+
+static bool modelled_advice(int b)
+{
+	switch (b) {
+	case LX_MADV_NORMAL: case LX_MADV_RANDOM: case LX_MADV_SEQUENTIAL:
+	case LX_MADV_WILLNEED: case LX_MADV_DONTNEED: case LX_MADV_DONTNEED_LOCKED:
+	case LX_MADV_DONTFORK: case LX_MADV_DOFORK: case LX_MADV_WIPEONFORK:
+	case LX_MADV_KEEPONFORK: case LX_MADV_DONTDUMP: case LX_MADV_DODUMP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* is_discard(): the advice that may not touch a sealed read-only anonymous VMA. */
+static bool is_discard(int b)
+{
+	switch (b) {
+	case LX_MADV_FREE: case LX_MADV_DONTNEED: case LX_MADV_DONTNEED_LOCKED:
+	case LX_MADV_REMOVE: case LX_MADV_DONTFORK: case LX_MADV_WIPEONFORK:
+	case LX_MADV_GUARD_INSTALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* madvise_dontneed_free(): zap the range's page-table entries. */
+static int madvise_dontneed(oracle_proc *p, vma *v, uint64_t start, uint64_t end, int b)
+{
+	if (v->file && v->file->hugetlb) {
+		/* hugetlb: start must be huge-page aligned; the end is rounded down. */
+		uint64_t h = v->file->hugetlb;
+		if (start & (h - 1))
+			return -LX_EINVAL;
+		end &= ~(h - 1);
+		if (start >= end)
+			return 0;
+	} else {
+		uint64_t forbidden = VM_PFNMAP | (b != LX_MADV_DONTNEED_LOCKED ? VM_LOCKED : 0);
+		if (v->flags & forbidden)
+			return -LX_EINVAL;
+	}
+	/* Private pages are gone (zero on the next touch); shared memory keeps
+	 * its data in the page cache and only the mappings go. */
+	zap_page_range(p, start, end);
+	return 0;
+}
+
+/* madvise_vma_behavior() for [start, end) of v; *vp gets the resulting VMA. */
+static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t start,
+				uint64_t end, int b)
+{
+	vma *v = *vp;
+	uint64_t new_flags = v->flags;
+
+	/* can_madvise_modify() */
+	if ((v->flags & VM_SEALED) && is_discard(b) && vma_is_anonymous(v) && !(v->flags & VM_WRITE))
+		return -LX_EPERM;
+
+	switch (b) {
+	case LX_MADV_WILLNEED:
+		return 0; /* readahead only: nothing the model can see */
+	case LX_MADV_DONTNEED:
+	case LX_MADV_DONTNEED_LOCKED:
+		return madvise_dontneed(p, v, start, end, b);
+	case LX_MADV_NORMAL:
+		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
+		break;
+	case LX_MADV_SEQUENTIAL:
+		new_flags = (new_flags & ~VM_RAND_READ) | VM_SEQ_READ;
+		break;
+	case LX_MADV_RANDOM:
+		new_flags = (new_flags & ~VM_SEQ_READ) | VM_RAND_READ;
+		break;
+	case LX_MADV_DONTFORK:
+		new_flags |= VM_DONTCOPY;
+		break;
+	case LX_MADV_DOFORK:
+		if (new_flags & VM_IO)
+			return -LX_EINVAL;
+		new_flags &= ~VM_DONTCOPY;
+		break;
+	case LX_MADV_WIPEONFORK:
+		/* Only anonymous private memory. */
+		if (v->file || (new_flags & VM_SHARED))
+			return -LX_EINVAL;
+		new_flags |= VM_WIPEONFORK;
+		break;
+	case LX_MADV_KEEPONFORK:
+		if (new_flags & VM_DROPPABLE)
+			return -LX_EINVAL;
+		new_flags &= ~VM_WIPEONFORK;
+		break;
+	case LX_MADV_DONTDUMP:
+		new_flags |= VM_DONTDUMP;
+		break;
+	case LX_MADV_DODUMP:
+		if ((!(v->flags & VM_HUGETLB) && (new_flags & VM_SPECIAL)) || (new_flags & VM_DROPPABLE))
+			return -LX_EINVAL;
+		new_flags &= ~VM_DONTDUMP;
+		break;
+	default:
+		return -LX_EINVAL;
+	}
+	/* madvise_update_vma() */
+	if (new_flags == v->flags)
+		return 0;
+	int err = 0;
+	vma *r = vma_modify_flags(p, prev, v, start, end, new_flags, &err);
+	if (!r)
+		return err == -LX_ENOMEM ? -LX_EAGAIN : err;
+	r->flags = new_flags | (r->flags & VM_SOFTDIRTY);
+	*vp = r;
+	return 0;
+}
+
+static int64_t do_madvise(oracle_proc *p, uint64_t start, uint64_t len_in, int b)
+{
+	/* is_valid_madvise() / madvise_should_skip() */
+	if (!madvise_behavior_valid(p, b))
+		return -LX_EINVAL;
+	if (start & ~PAGE_MASK)
+		return -LX_EINVAL;
+	uint64_t len = PAGE_ALIGN(len_in);
+	if (len_in && !len)
+		return -LX_EINVAL;
+	if (start + len < start)
+		return -LX_EINVAL;
+	if (start + len == start)
+		return 0;
+	if (!modelled_advice(b))
+		return ORACLE_UNMODELLED;
+
+	/* madvise_walk_vmas() */
+	uint64_t last_end = start + len, end;
+	int unmapped_error = 0;
+	vma *v = find_vma(p, start);
+	vma *prev = v ? (start > v->start ? v : vma_prev_of(v)) : NULL;
+	for (;;) {
+		if (!v)
+			return -LX_ENOMEM;
+		if (start < v->start) {
+			unmapped_error = -LX_ENOMEM;
+			start = v->start;
+			if (start >= last_end)
+				break;
+		}
+		end = v->end < last_end ? v->end : last_end;
+		int err = madvise_vma_behavior(p, prev, &v, start, end, b);
+		if (err)
+			return err;
+		prev = v;
+		if (end < v->end)
+			end = v->end;
+		if (end >= last_end)
+			break;
+		v = find_vma(p, v->end);
+		start = end;
+	}
+	return unmapped_error;
+}
+
+int64_t oracle_madvise(oracle_proc *p, uint64_t start, uint64_t len, uint64_t advice)
+{
+	/* The syscall's behavior argument is an int: upper bits are dropped. */
+	int64_t r = do_madvise(p, start, len, (int)(uint32_t)advice);
+	oracle_after_mutation(p);
+	return r;
+}
