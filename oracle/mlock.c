@@ -23,7 +23,9 @@ static bool can_do_mlock(const oracle_proc *p)
  * mlock_fixup(): [start, end) of v gets newflags. VM_SPECIAL, hugetlb and
  * VM_DROPPABLE VMAs (and the gate VMA, DAX and secretmem, which the model
  * has no way to hold) are left as they are and not counted; the call still
- * succeeds for them.
+ * succeeds for them (though __mm_populate() may fail on them afterwards).
+ * 6.18.y stable spells the test !vma_supports_mlock() (upstream
+ * d239462787b0); the set of VMAs is the same.
  */
 static int mlock_fixup(oracle_proc *p, vma *v, vma **pprev, uint64_t start, uint64_t end,
 		       uint64_t newflags)

@@ -385,4 +385,282 @@ TEST(fork_cow)
 	oracle_world_free(w);
 }
 
+/*
+ * The mlock family (mm/mlock.c). Each row runs on a fresh default model
+ * (RLIMIT_MEMLOCK 8 MiB, no capabilities unless the row sets them) and then
+ * checks, page by page over the arena: the layout ("aab."), the lock state
+ * ('L' VM_LOCKED, 'F' VM_LOCKED|VM_LOCKONFAULT, '-' neither, '.' unmapped),
+ * which pages are present ('p') or not ('.'), and locked_vm.
+ */
+enum mlk { ML_MMAP, ML_MUNMAP, ML_MPROT, ML_MLOCK, ML_MLOCK2, ML_MUNLOCK, ML_MLOCKALL,
+	   ML_MUNLOCKALL, ML_STORE, ML_END };
+
+typedef struct mlop {
+	enum mlk k;
+	uint64_t a, b, c, d;   /* a: offset from the arena for address arguments */
+	int64_t want;          /* mmap: 0 means "at a" */
+} mlop;
+
+typedef struct mlrow {
+	const char *name;
+	uint64_t memlock;      /* RLIMIT_MEMLOCK (soft and hard); 0 is 0, ML_DEFAULT keeps 8 MiB */
+	bool ipc_lock;         /* CAP_IPC_LOCK */
+	uint64_t max_map_count;/* 0: the default */
+	mlop ops[12];
+	const char *draw, *locks, *present;
+	int64_t locked_vm;     /* -1: not checked (oracle_check() still ties it to the VMAs) */
+} mlrow;
+
+#define ML_DEFAULT UINT64_MAX
+#define MLOCKED (FX | LX_MAP_LOCKED)
+
+static const mlrow mlock_rows[] = {
+	{ "mlock-middle-splits-and-populates (mlock_fixup, __mm_populate)", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 4 * P, RW, FX }, { ML_MLOCK, P, 2 * P }, { ML_END } },
+	  "abbc", "-LL-", ".pp.", 2 },
+	{ "munlock-merges-back (vma_merge_existing_range both sides)", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 4 * P, RW, FX }, { ML_MLOCK, P, 2 * P }, { ML_MUNLOCK, P, 2 * P },
+	    { ML_END } },
+	  "aaaa", "----", ".pp.", 0 },
+	{ "unaligned-start-rounds (do_mlock: len = PAGE_ALIGN(len + offset))", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 4 * P, RW, FX }, { ML_MLOCK, P + 100, P }, { ML_MUNLOCK, 2 * P + 1, 1 },
+	    { ML_END } },
+	  "abcc", "-L--", ".pp.", 1 },
+	{ "zero-length (apply_vma_lock_flags: end == start)", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 4 * P, RW, FX }, { ML_MLOCK, 0, 0 }, { ML_MLOCK, 8 * P, 0 },
+	    { ML_MLOCK, 3 * P + 5, 0 }, { ML_MLOCK, 8 * P + 5, 0, 0, 0, E(ENOMEM) }, { ML_END } },
+	  "aaab", "---L", "...p", 1 },
+	{ "wrapping-length (limit first; PAGE_ALIGN to 0; end < start)", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, P, RW, FX }, { ML_MLOCK, 0, -P, 0, 0, E(ENOMEM) }, { ML_MLOCK, 0, -1ULL },
+	    { ML_MUNLOCK, 0, -P, 0, 0, E(EINVAL) }, { ML_MUNLOCK, 0, -1ULL }, { ML_END } },
+	  "a", "-", ".", 0 },
+	{ "limit-below-one-page-is-enomem-even-for-length-0", 4095, false, 0,
+	  { { ML_MMAP, 0, 2 * P, RW, FX }, { ML_MLOCK, 0, 1, 0, 0, E(ENOMEM) },
+	    { ML_MLOCK, 0, 0 }, { ML_END } },
+	  "aa", "--", "..", 0 },
+	{ "wrapping-length-with-cap-is-einval", ML_DEFAULT, true, 0,
+	  { { ML_MMAP, 0, P, RW, FX }, { ML_MLOCK, 0, -P, 0, 0, E(EINVAL) },
+	    { ML_MLOCK2, 0, -P, 1, 0, E(EINVAL) }, { ML_END } },
+	  "a", "-", ".", 0 },
+	{ "unmapped-start-changes-nothing", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, P, 2 * P, RW, FX }, { ML_MLOCK, 0, 3 * P, 0, 0, E(ENOMEM) },
+	    { ML_MUNLOCK, 0, P, 0, 0, E(ENOMEM) }, { ML_END } },
+	  ".aa.", ".--.", "....", 0 },
+	{ "hole-stops-after-first-vma-and-nothing-populates", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 4 * P, RW, FX }, { ML_MUNMAP, 2 * P, P },
+	    { ML_MLOCK, 0, 4 * P, 0, 0, E(ENOMEM) }, { ML_END } },
+	  "aa.b", "LL.-", "....", 2 },
+	{ "past-last-vma-locks-then-enomem", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 2 * P, RW, FX }, { ML_MLOCK2, 0, 3 * P, 1, 0, E(ENOMEM) }, { ML_END } },
+	  "aa.", "FF.", "...", 2 },
+	{ "mlock2-flags (EINVAL; int truncation; ONFAULT populates nothing)", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 3 * P, RW, FX }, { ML_MLOCK2, 0, P, 2, 0, E(EINVAL) },
+	    { ML_MLOCK2, 0, P, 0x80000000ULL, 0, E(EINVAL) }, { ML_MLOCK2, 0, P, 1ULL << 32 },
+	    { ML_MLOCK2, P, P, (1ULL << 32) | 1 }, { ML_END } },
+	  "abc", "LF-", "p..", 2 },
+	{ "eperm-with-zero-limit (can_do_mlock), not for munlock", 0, false, 0,
+	  { { ML_MMAP, 0, 2 * P, RW, FX }, { ML_MLOCK, 0, P, 0, 0, E(EPERM) },
+	    { ML_MLOCK, 8 * P, 0, 0, 0, E(EPERM) }, { ML_MLOCK2, 0, P, 2, 0, E(EINVAL) },
+	    { ML_MUNLOCK, 0, 2 * P }, { ML_MLOCKALL, LX_MCL_FUTURE, 0, 0, 0, E(EPERM) },
+	    { ML_MLOCKALL, 0, 0, 0, 0, E(EINVAL) }, { ML_MUNLOCKALL },
+	    { ML_MMAP, 4 * P, P, RW, MLOCKED, E(EPERM) }, { ML_END } },
+	  "aa", "--", "..", 0 },
+	{ "cap-ipc-lock-ignores-a-zero-limit", 0, true, 0,
+	  { { ML_MMAP, 0, 2 * P, RW, FX }, { ML_MLOCK, 0, P }, { ML_MMAP, 2 * P, P, RW, MLOCKED },
+	    { ML_END } },
+	  "abc", "L-L", "p.p", 2 },
+	{ "limit-counts-already-locked-once (count_mm_mlocked_page_nr)", 4 * P, false, 0,
+	  { { ML_MMAP, 0, 8 * P, RW, FX }, { ML_MLOCK, 0, 5 * P, 0, 0, E(ENOMEM) },
+	    { ML_MLOCK, 0, 4 * P }, { ML_MLOCK, 0, 4 * P }, { ML_MLOCK, 2 * P, 2 * P },
+	    { ML_MLOCK, 2 * P, 4 * P, 0, 0, E(ENOMEM) },
+	    /* at the limit, not over it: length 0 gets through to apply_vma_lock_flags() */
+	    { ML_MLOCK, 0, 0 }, { ML_END } },
+	  "aaaabbbb", "LLLL----", "pppp....", 4 },
+	{ "limit-partial-overlap-at-both-ends", 4 * P, false, 0,
+	  { { ML_MMAP, 0, 8 * P, RW, FX }, { ML_MLOCK, P, 2 * P }, { ML_MLOCK, 5 * P, 2 * P },
+	    /* 4 locked + 4 new - (1 + 1 already locked) = 6 > 4 */
+	    { ML_MLOCK, 2 * P, 4 * P, 0, 0, E(ENOMEM) },
+	    /* 4 + 6 - 4 = 6 > 4 */
+	    { ML_MLOCK, P, 6 * P, 0, 0, E(ENOMEM) },
+	    { ML_MUNLOCK, 6 * P, P }, { ML_MUNLOCK, P, P },
+	    /* 2 + 4 - 2 = 4; [3P, 5P) merges with prev only: prev and next
+	     * got different anon_vmas when they were populated */
+	    { ML_MLOCK, 2 * P, 4 * P }, { ML_END } },
+	  "aabbbcdd", "--LLLL--", ".pppppp.", 4 },
+	{ "munmap-gives-locked-pages-back", 2 * P, false, 0,
+	  { { ML_MMAP, 0, 2 * P, RW, FX }, { ML_MMAP, 4 * P, P, RW, FX }, { ML_MLOCK, 0, 2 * P },
+	    { ML_MLOCK, 4 * P, P, 0, 0, E(ENOMEM) }, { ML_MUNMAP, P, P }, { ML_MLOCK, 4 * P, P },
+	    { ML_END } },
+	  "a...b", "L...L", "p...p", 2 },
+	{ "prot-none-is-enomem-yet-locked (populate_vma_page_range -EFAULT)", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 2 * P, 0, FX }, { ML_MMAP, 2 * P, 2 * P, 0, FX },
+	    { ML_MLOCK, 0, 2 * P, 0, 0, E(ENOMEM) }, { ML_MLOCK2, 2 * P, 2 * P, 1 },
+	    { ML_MPROT, 0, 4 * P, RW }, { ML_END } },
+	  "aabb", "LLFF", "pp..", 4 },
+	{ "populate-stops-at-prot-none-after-earlier-vma", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 4 * P, RW, FX }, { ML_MPROT, P, P, 0 },
+	    { ML_MLOCK, 0, 4 * P, 0, 0, E(ENOMEM) }, { ML_END } },
+	  "abcc", "LLLL", "p...", 4 },
+	{ "read-only-locks-the-zero-page", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 2 * P, R, FX }, { ML_MLOCK, 0, 2 * P }, { ML_END } },
+	  "aa", "LL", "pp", 2 },
+	{ "hugetlb-is-skipped-and-fails-to-populate", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 2ULL << 20, RW, FX | LX_MAP_NORESERVE | LX_MAP_HUGETLB },
+	    { ML_MLOCK, 0, P, 0, 0, E(ENOMEM) }, { ML_MUNLOCK, 0, 2ULL << 20 }, { ML_END } },
+	  "aa", "--", "..", 0 },
+	{ "droppable-is-skipped-but-populated", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 2 * P, RW, LX_MAP_DROPPABLE | LX_MAP_ANONYMOUS | LX_MAP_FIXED },
+	    { ML_MLOCK, 0, P }, { ML_END } },
+	  "aa", "--", "p.", 0 },
+	{ "locked-neighbour-merges; two anon_vmas block the three-way merge", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 4 * P, RW, FX }, { ML_MLOCK, 0, P }, { ML_MLOCK, P, P },
+	    { ML_MLOCK, 3 * P, P }, { ML_MLOCK, 2 * P, P }, { ML_END } },
+	  "aaab", "LLLL", "pppp", 4 },
+	{ "split-refused-at-max-map-count (split_vma)", ML_DEFAULT, false, 20,
+	  { { ML_MMAP, 0, 4 * P, RW, FX }, { ML_MLOCK, P, P, 0, 0, E(ENOMEM) },
+	    { ML_MLOCK, 0, P, 0, 0, E(ENOMEM) }, { ML_MLOCK, 0, 4 * P }, { ML_END } },
+	  "aaaa", "LLLL", "pppp", 4 },
+	{ "mlockall-flags-einval (int flags)", ML_DEFAULT, false, 0,
+	  { { ML_MLOCKALL, 0, 0, 0, 0, E(EINVAL) }, { ML_MLOCKALL, LX_MCL_ONFAULT, 0, 0, 0, E(EINVAL) },
+	    { ML_MLOCKALL, 8, 0, 0, 0, E(EINVAL) }, { ML_MLOCKALL, 1ULL << 32, 0, 0, 0, E(EINVAL) },
+	    { ML_MMAP, 0, P, RW, FX }, { ML_END } },
+	  "a", "-", ".", 0 },
+	{ "mlockall-current-within-the-limit (total_vm <= RLIMIT_MEMLOCK)", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, 2 * P, RW, FX }, { ML_MMAP, 2 * P, P, 0, FX },
+	    { ML_MLOCKALL, LX_MCL_CURRENT }, { ML_MMAP, 3 * P, P, RW, FX }, { ML_END } },
+	  "aabc", "LLL-", "pp..", -1 },
+	{ "mlockall-current-over-the-limit-changes-nothing", 2 * P, false, 0,
+	  { { ML_MMAP, 0, 2 * P, RW, FX },
+	    { ML_MLOCKALL, LX_MCL_CURRENT | LX_MCL_FUTURE, 0, 0, 0, E(ENOMEM) },
+	    { ML_MMAP, 2 * P, P, 0, FX }, { ML_END } },
+	  "aab", "---", "...", 0 },
+	{ "mlockall-future-and-calls-do-not-stack", ML_DEFAULT, false, 0,
+	  { { ML_MMAP, 0, P, RW, FX }, { ML_MLOCKALL, LX_MCL_FUTURE | LX_MCL_ONFAULT },
+	    { ML_MMAP, P, P, RW, FX }, { ML_MLOCKALL, LX_MCL_FUTURE }, { ML_MMAP, 2 * P, P, RW, FX },
+	    { ML_MLOCKALL, (1ULL << 32) | LX_MCL_FUTURE | LX_MCL_ONFAULT },
+	    { ML_MMAP, 4 * P, P, R, FX }, { ML_END } },
+	  "abc.d", "-FL.F", "..p..", 3 },
+	{ "mlockall-future-mmap-eagain (mlock_future_ok)", 2 * P, false, 0,
+	  { { ML_MLOCKALL, LX_MCL_FUTURE }, { ML_MMAP, 0, 2 * P, RW, FX },
+	    { ML_MMAP, 4 * P, P, 0, FX, E(EAGAIN) }, { ML_MUNLOCK, 0, P },
+	    { ML_MMAP, 4 * P, P, 0, FX }, { ML_END } },
+	  "ab..c", "-L..L", "pp...", 2 },
+	{ "munlockall-clears-everything", ML_DEFAULT, false, 0,
+	  { { ML_MLOCKALL, LX_MCL_FUTURE }, { ML_MMAP, 0, 2 * P, RW, FX }, { ML_MUNLOCKALL },
+	    { ML_MMAP, 2 * P, P, RW, FX }, { ML_END } },
+	  "aaa", "---", "pp.", 0 },
+};
+
+static int64_t mlock_apply(oracle_proc *p, const mlop *o, uint64_t arena)
+{
+	switch (o->k) {
+	case ML_MMAP:
+		return oracle_mmap(p, arena + o->a, o->b, o->c, o->d, -1ULL, 0, 0);
+	case ML_MUNMAP:
+		return oracle_munmap(p, arena + o->a, o->b);
+	case ML_MPROT:
+		return oracle_mprotect(p, arena + o->a, o->b, o->c);
+	case ML_MLOCK:
+		return oracle_mlock(p, arena + o->a, o->b);
+	case ML_MLOCK2:
+		return oracle_mlock2(p, arena + o->a, o->b, o->c);
+	case ML_MUNLOCK:
+		return oracle_munlock(p, arena + o->a, o->b);
+	case ML_MLOCKALL:
+		return oracle_mlockall(p, o->a);
+	case ML_MUNLOCKALL:
+		return oracle_munlockall(p);
+	case ML_STORE:
+		return oracle_store(p, arena + o->a, o->b).signo;
+	default:
+		return 0;
+	}
+}
+
+TEST(mlock_table)
+{
+	for (size_t i = 0; i < sizeof(mlock_rows) / sizeof(mlock_rows[0]); i++) {
+		const mlrow *r = &mlock_rows[i];
+		oracle_profile prof;
+		oracle_profile_default(&prof);
+		if (r->max_map_count)
+			prof.max_map_count = r->max_map_count;
+		oracle_world *w = oracle_world_new(&prof);
+		oracle_proc *p = oracle_world_root(w);
+		uint64_t arena = oracle_proc_seed_default(p);
+		if (r->memlock != ML_DEFAULT)
+			oracle_proc_set_rlimit(p, LX_RLIMIT_MEMLOCK, r->memlock, r->memlock);
+		oracle_proc_set_cap(p, LX_CAP_IPC_LOCK, r->ipc_lock);
+		for (const mlop *o = r->ops; o->k != ML_END; o++) {
+			int64_t got = mlock_apply(p, o, arena);
+			int64_t want = o->k == ML_MMAP && !o->want ? (int64_t)(arena + o->a) : o->want;
+			CHECK_MSG(got == want, "%s: op %zu: got %" PRId64 ", want %" PRId64, r->name,
+				  (size_t)(o - r->ops), got, want);
+			CHECK_MSG(!oracle_world_broken(w), "%s: %s", r->name, oracle_world_broken(w));
+		}
+		size_t n = strlen(r->draw);
+		char draw[64], locks[64], present[64];
+		oracle_draw(p, arena, n, draw, sizeof(draw));
+		for (size_t k = 0; k < n; k++) {
+			oracle_vma_info v;
+			oracle_page_info pg;
+			uint64_t a = arena + k * P;
+			if (!oracle_find_vma(p, a, &v))
+				locks[k] = '.';
+			else
+				locks[k] = (v.flags & VM_LOCKONFAULT) ? 'F' : (v.flags & VM_LOCKED) ? 'L' : '-';
+			oracle_page(p, a, &pg);
+			present[k] = pg.present ? 'p' : '.';
+		}
+		locks[n] = present[n] = 0;
+		CHECK_MSG(!strcmp(draw, r->draw), "%s: layout %s, want %s", r->name, draw, r->draw);
+		CHECK_MSG(!strcmp(locks, r->locks), "%s: locks %s, want %s", r->name, locks, r->locks);
+		CHECK_MSG(!strcmp(present, r->present), "%s: present %s, want %s", r->name, present,
+			  r->present);
+		oracle_counters c;
+		oracle_get_counters(p, &c);
+		if (r->locked_vm >= 0)
+			CHECK_MSG(c.locked_vm == (uint64_t)r->locked_vm, "%s: locked_vm %" PRIu64
+				  ", want %" PRId64, r->name, c.locked_vm, r->locked_vm);
+		CHECK_MSG(!oracle_check(w), "%s: invariant: %s", r->name, oracle_check(w));
+		oracle_world_free(w);
+	}
+}
+
+/* MCL_FUTURE reaches brk: the new heap is locked and populated (or, with
+ * MCL_ONFAULT, only locked), and growth past the limit keeps the old break. */
+TEST(mlock_brk)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	oracle_proc_seed_default(p);
+	oracle_proc_set_rlimit(p, LX_RLIMIT_MEMLOCK, 2 * P, 2 * P);
+	uint64_t b = (uint64_t)oracle_brk(p, 0);
+	CHECK_EQ_U64(oracle_mlockall(p, LX_MCL_FUTURE), 0);
+	CHECK_EQ_U64(oracle_brk(p, b + 3 * P), b);                /* check_brk_limits: EAGAIN */
+	CHECK_EQ_U64(oracle_brk(p, b + P), b + P);
+	oracle_vma_info v;
+	oracle_page_info pg;
+	CHECK(oracle_find_vma(p, b, &v) && (v.flags & VM_LOCKED) && !(v.flags & VM_LOCKONFAULT));
+	oracle_page(p, b, &pg);
+	CHECK(pg.present && !pg.zero_page);
+	CHECK_EQ_U64(oracle_mlockall(p, LX_MCL_FUTURE | LX_MCL_ONFAULT), 0);
+	CHECK_EQ_U64(oracle_brk(p, b + 2 * P), b + 2 * P);
+	CHECK(oracle_find_vma(p, b + P, &v) && (v.flags & VM_LOCKONFAULT));
+	oracle_page(p, b + P, &pg);
+	CHECK(!pg.present);
+	CHECK_EQ_U64(oracle_brk(p, b + 3 * P), b + 2 * P);        /* 2 locked + 1 > 2 */
+	oracle_counters c;
+	oracle_get_counters(p, &c);
+	CHECK_EQ_U64(c.locked_vm, 2);
+	CHECK_EQ_U64(oracle_munlockall(p), 0);
+	CHECK_EQ_U64(oracle_brk(p, b + 3 * P), b + 3 * P);
+	oracle_get_counters(p, &c);
+	CHECK_EQ_U64(c.locked_vm, 0);
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
