@@ -51,7 +51,7 @@ void harness_target_from_exec(harness_target *t, const exec_target_info *in)
 	p->hugepage_sizes = in->hugepage_sizes;
 	p->hugepages_free_2m = in->hugepages_free_2m;
 	/* Only a root executor can hand capabilities to the sandbox. */
-	t->caps_available = in->privileged ? ~0ULL : 0;
+	t->caps_available = in->privileged ? in->cap_bounding : 0;
 }
 
 static bool version_cmp(uint32_t have, int cmp, uint32_t want)
@@ -248,6 +248,7 @@ typedef struct run {
 	oracle_proc *procs[PROG_MAX_VARS]; /* the processes fork() bound, by variable */
 	/* Kernel PFNs and model frames seen so far: a one-to-one map, so that
 	 * sharing (COW after fork, the zero page) must agree on both sides. */
+	uint8_t mincore[EXEC_PAGEMAP_STEP];  /* the model's last mincore() vector */
 	uint32_t npfn;
 	uint64_t pfn[1024];
 	uint32_t frame[1024];
@@ -331,6 +332,10 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 		break;
 	case PROG_MADVISE:
 		o->ret = oracle_madvise(p, a[0], a[1], a[2]);
+		break;
+	case PROG_MINCORE:
+		memset(r->mincore, 0xff, sizeof(r->mincore));
+		o->ret = oracle_mincore(p, a[0], a[1], r->mincore, sizeof(r->mincore));
 		break;
 	case PROG_MLOCK:
 		o->ret = oracle_mlock(p, a[0], a[1]);
@@ -459,7 +464,7 @@ static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *p
 static bool modelled(int op)
 {
 	return op == PROG_MMAP || op == PROG_MUNMAP || op == PROG_MPROTECT || op == PROG_SETRLIMIT ||
-	       op == PROG_BRK || op == PROG_MADVISE || op == PROG_MLOCK || op == PROG_MLOCK2 || op == PROG_MUNLOCK ||
+	       op == PROG_BRK || op == PROG_MADVISE || op == PROG_MINCORE || op == PROG_MLOCK || op == PROG_MLOCK2 || op == PROG_MUNLOCK ||
 	       op == PROG_MLOCKALL || op == PROG_MUNLOCKALL ||
 	       op == PROG_LOAD || op == PROG_STORE || op == PROG_FETCH || op == PROG_MAPS ||
 	       op == PROG_PAGEMAP || op == PROG_FORK || op == PROG_EXIT || op == PROG_WAIT;
@@ -894,6 +899,33 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		if (ok && s->res.kind == PROG_RES_BIND) {
 			const outcome *src = kp ? kp : &mo;
 			r.vals[s->res.var] = src->is_probe ? src->value : (uint64_t)src->ret;
+		}
+		if (ok && !broken && kobs && s->op == PROG_MINCORE) {
+			/* The vector, byte by byte (0xff: not written). */
+			for (uint32_t q = 0; q < kobs->pm_count && ok; q++) {
+				uint8_t kb = (uint8_t)k->obs->pm[kobs->pm_first + q], mb = r.mincore[q];
+				if (kb == mb)
+					continue;
+				char where[48];
+				format_value(where, sizeof(where), (a[0] & ~0xfffULL) + (uint64_t)q * 4096, r.arena);
+				if (r.div) {
+					memset(r.div, 0, sizeof(*r.div));
+					r.div->step = i;
+					r.div->line = s->line;
+					snprintf(r.div->syscall, sizeof(r.div->syscall), "mincore");
+					snprintf(r.div->field, sizeof(r.div->field), "vec");
+					snprintf(r.div->model, sizeof(r.div->model), "%s: %d", where, mb == 0xff ? -1 : mb);
+					snprintf(r.div->kernel, sizeof(r.div->kernel), "%s: %d", where, kb == 0xff ? -1 : kb);
+					snprintf(r.div->signature, sizeof(r.div->signature), "mincore:vec:%d:%d",
+						 mb == 0xff ? -1 : mb, kb == 0xff ? -1 : kb);
+				}
+				char *text = prog_step_to_string(c, s);
+				fail(&r, HARNESS_FAIL, i, "line %u: `%s`: residency differs at %s: model %d, kernel %d "
+				     "(-1: not written)", s->line, text ? text : "?", where,
+				     mb == 0xff ? -1 : mb, kb == 0xff ? -1 : kb);
+				free(text);
+				ok = false;
+			}
 		}
 		if (ok && !broken && kobs && s->op == PROG_PAGEMAP)
 			ok = compare_pagemap(&r, i, a[0], &k->obs->pm[kobs->pm_first], kobs->pm_count);

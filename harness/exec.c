@@ -319,6 +319,9 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	}
 	info->procmap_query = probe_procmap_query();
 	info->privileged = geteuid() == 0;
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			info->cap_bounding |= 1ULL << cap;
 	/* Program processes orphaned when a sandbox dies come back to us, so
 	 * they are reaped at once instead of piling up as zombies under pid 1
 	 * (which would count against the sandbox uid's RLIMIT_NPROC). */
@@ -734,11 +737,23 @@ static void run_steps(const prog_case *c)
 		case PROG_MLOCKALL: ret = raw(SYS_mlockall, a[0], 0, 0, 0, 0, 0); full = true; break;
 		case PROG_MUNLOCKALL: ret = raw(SYS_munlockall, 0, 0, 0, 0, 0, 0); full = true; break;
 		case PROG_MSEAL: ret = raw(462, a[0], a[1], a[2], 0, 0, 0); break;
-		case PROG_MINCORE:
+		case PROG_MINCORE: {
+			/* The vector as the result: bytes the call did not write stay 0xff. */
+			memset(mincore_vec, 0xff, EXEC_PAGEMAP_STEP);
 			ret = raw(SYS_mincore, a[0], a[1],
 				  a[1] <= (sizeof(mincore_vec) << 12) ? (uint64_t)mincore_vec : 0, 0, 0, 0);
+			uint64_t n = a[1] / PAGE + ((a[1] % PAGE) != 0);
+			if (n > EXEC_PAGEMAP_STEP)
+				n = EXEC_PAGEMAP_STEP;
+			if (obs->npm + n > EXEC_MAX_PAGEMAP)
+				n = EXEC_MAX_PAGEMAP - obs->npm;
+			o->pm_first = obs->npm;
+			for (uint64_t q = 0; q < n; q++)
+				obs->pm[obs->npm++] = mincore_vec[q];
+			o->pm_count = (uint32_t)n;
 			windowed = false;
 			break;
+		}
 		case PROG_MEMFD_CREATE:
 			ret = raw(SYS_memfd_create, (uint64_t)s->str, a[1], 0, 0, 0, 0);
 			windowed = false;

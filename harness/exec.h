@@ -110,6 +110,7 @@ typedef struct exec_target_info {
 	bool soft_dirty;         /* pagemap soft-dirty bit observed on a fresh page */
 	uint64_t arena;          /* A */
 	bool privileged;         /* root: the sandbox drops to uid 65534 and can keep capabilities */
+	uint64_t cap_bounding;   /* capabilities in the bounding set: the ones a sandbox can keep */
 	int32_t own_fds[2];      /* the sandbox's own descriptors (/proc/self/maps, smaps) */
 	bool proc_noexec;        /* those descriptors' files refuse PROT_EXEC (SB_I_NOEXEC) */
 	uint64_t rlim_cur[16], rlim_max[16]; /* the sandbox's limits */

@@ -373,8 +373,24 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
 	}
 	/* __mmap_complete() */
 	vm_stat_account(p, vm_flags, (int64_t)pglen);
-	if (vm_flags & VM_LOCKED)
+	/*
+	 * "mm: prevent droppable mappings from being locked" (upstream
+	 * d239462787b0): a MAP_DROPPABLE mapping made under MCL_FUTURE loses
+	 * VM_LOCKED and is not counted in locked_vm (it is still populated).
+	 * 6.18.2 lacks it, 6.18.44 has it as a stable backport; the first 6.18.y
+	 * with it is not pinned down, so the model takes any later 6.18.y.
+	 */
+	bool droppable_unlocked = (vm_flags & VM_DROPPABLE) &&
+				  (prof_at_least(p, 6, 19) ||
+				   (p->w->prof.version >> 8 == ((6u << 8) | 18u) &&
+				    (p->w->prof.version & 0xff) > 2));
+	if ((vm_flags & VM_LOCKED) && droppable_unlocked) {
+		v->flags &= ~VM_LOCKED_MASK;
+		/* The lock bit goes after the merge attempt: leave it to the kernel. */
+		v->no_merge_check = true;
+	} else if (vm_flags & VM_LOCKED) {
 		p->locked_vm += pglen;
+	}
 	if (p->w->prof.soft_dirty)
 		v->flags |= VM_SOFTDIRTY;
 	return (int64_t)addr;

@@ -180,6 +180,12 @@ int64_t oracle_brk(oracle_proc *p, uint64_t addr);
 /* madvise(addr, len, advice) (mm/madvise.c); ORACLE_UNMODELLED for advice
  * the model does not cover yet. */
 int64_t oracle_madvise(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t advice);
+/*
+ * mincore(addr, len, vec) (mm/mincore.c). Writes one byte per page into
+ * vec (cap bytes at most) for the pages it reports; bytes past a failure
+ * are left as they were. Returns 0 or -errno.
+ */
+int64_t oracle_mincore(oracle_proc *p, uint64_t addr, uint64_t len, uint8_t *vec, size_t cap);
 /* setrlimit(resource, {soft, hard}) (kernel/sys.c: do_prlimit). */
 int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard);
 

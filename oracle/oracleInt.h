@@ -87,6 +87,7 @@ typedef struct vma {
 	anon_vma *av;       /* NULL until the first anonymous page */
 	bool av_forked;     /* anon_vma_chain not singular: "had uncowed parents" */
 	bool no_merge_check;/* left unmerged legitimately (seeded, failure paths) */
+	bool special;       /* a special mapping ([vdso], [vvar]): vm_ops but no file */
 	char name[32];
 } vma;
 

@@ -420,3 +420,51 @@ void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out)
 	out->exclusive = !e->f->zero_page && e->f->mapcount == 1;
 	out->frame = e->f->id;
 }
+
+/* Whether the page cache of f holds a page at index (mincore_page()). */
+static bool pcache_has(oracle_file *f, uint64_t index)
+{
+	tree_node *n = tree_floor(&f->pages, index);
+	return n && n->key == index;
+}
+
+static int64_t do_mincore(oracle_proc *p, uint64_t start, uint64_t len, uint8_t *vec, size_t cap)
+{
+	if (start & ~PAGE_MASK)
+		return -LX_EINVAL;
+	/* access_ok(start, len) on x86-64: start + len must not pass
+	 * USER_PTR_MAX (TASK_SIZE_MAX - 1) nor wrap. */
+	uint64_t sum = start + len;
+	if (sum < start || sum > 0x7ffffffff000ULL - 1)
+		return -LX_ENOMEM;
+	uint64_t pages = (len >> PAGE_SHIFT) + ((len & ~PAGE_MASK) != 0);
+	uint64_t done = 0;
+	while (done < pages) {
+		uint64_t addr = start + done * PAGE_SIZE;
+		vma *v = vma_lookup(p, addr);
+		if (!v)
+			return -LX_ENOMEM; /* the prefix is already in vec */
+		uint64_t end = v->end < start + pages * PAGE_SIZE ? v->end : start + pages * PAGE_SIZE;
+		for (uint64_t a = addr; a < end; a += PAGE_SIZE, done++) {
+			uint8_t b;
+			if (v->special || (v->flags & VM_PFNMAP)) {
+				b = 1; /* !can_do_mincore(): every page reported resident */
+			} else if (pte_lookup(p, a >> PAGE_SHIFT)) {
+				b = 1;
+			} else if (v->file) {
+				/* Not mapped here: the page cache answers. */
+				b = pcache_has(v->file, v->pgoff + ((a - v->start) >> PAGE_SHIFT));
+			} else {
+				b = 0;
+			}
+			if (done < cap)
+				vec[done] = b;
+		}
+	}
+	return 0;
+}
+
+int64_t oracle_mincore(oracle_proc *p, uint64_t addr, uint64_t len, uint8_t *vec, size_t cap)
+{
+	return do_mincore(p, addr, len, vec, cap);
+}

@@ -175,7 +175,8 @@ int oracle_proc_seed_vma(oracle_proc *p, const oracle_vma_info *in)
 	v->no_merge_check = true;
 	memcpy(v->name, in->name, sizeof(v->name));
 	v->name[sizeof(v->name) - 1] = 0;
-	if (in->file_id || (in->flags & VM_SHARED)) {
+	v->special = v->name[0] == '[' && strcmp(v->name, "[heap]") && strcmp(v->name, "[stack]");
+	if (!v->special && (in->file_id || (in->flags & VM_SHARED))) {
 		v->file = file_new(p->w);
 		if (!v->file) {
 			free(v);
