@@ -246,8 +246,10 @@ typedef struct run {
 	oracle_world *w;
 	oracle_proc *root;
 	oracle_proc *procs[PROG_MAX_VARS]; /* the processes fork() bound, by variable */
-	/* Kernel PFNs and model frames seen so far: a one-to-one map, so that
-	 * sharing (COW after fork, the zero page) must agree on both sides. */
+	/* Kernel PFNs and model frames seen since the last step that could free
+	 * a page: a one-to-one map, so that sharing (COW after fork, the zero
+	 * page) must agree on both sides. A freed page's PFN may come back for
+	 * an unrelated page, so the map only spans such quiet stretches. */
 	uint8_t mincore[EXEC_PAGEMAP_STEP];  /* the model's last mincore() vector */
 	uint32_t npfn;
 	uint64_t pfn[1024];
@@ -895,6 +897,9 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 				ok = false;
 			}
 		}
+		/* Steps that may free a page end the PFN map's stretch. */
+		if (prog_op_info_get(s->op)->mutates || s->op == PROG_STORE || s->op == PROG_EXIT)
+			r.npfn = 0;
 		/* Bind with the kernel's value: the model adopted it where legal. */
 		if (ok && s->res.kind == PROG_RES_BIND) {
 			const outcome *src = kp ? kp : &mo;
