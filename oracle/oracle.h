@@ -186,6 +186,8 @@ int64_t oracle_madvise(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t adv
  * are left as they were. Returns 0 or -errno.
  */
 int64_t oracle_mincore(oracle_proc *p, uint64_t addr, uint64_t len, uint8_t *vec, size_t cap);
+/* mseal(addr, len, flags) (mm/mseal.c; ENOSYS before 6.10). */
+int64_t oracle_mseal(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t flags);
 /* setrlimit(resource, {soft, hard}) (kernel/sys.c: do_prlimit). */
 int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard);
 

@@ -663,4 +663,33 @@ TEST(mlock_brk)
 	oracle_world_free(w);
 }
 
+/* mseal: ENOSYS before 6.10; atomic munmap refusal, partial mprotect. */
+TEST(mseal_profiles)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	prof.version = (6u << 16) | (1u << 8);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	uint64_t a = oracle_proc_seed_default(p);
+	CHECK_EQ_U64(oracle_mmap(p, a, 2 * P, RW, FX, -1ULL, 0, 0), a);
+	CHECK_EQ_U64(oracle_mseal(p, a, P, 0), E(ENOSYS));
+	oracle_world_free(w);
+
+	oracle_profile_default(&prof);
+	w = oracle_world_new(&prof);
+	p = oracle_world_root(w);
+	a = oracle_proc_seed_default(p);
+	CHECK_EQ_U64(oracle_mmap(p, a, 3 * P, RW, FX, -1ULL, 0, 0), a);
+	CHECK_EQ_U64(oracle_mseal(p, a, 4 * P, 0), E(ENOMEM));     /* a hole: nothing sealed */
+	CHECK_EQ_U64(oracle_munmap(p, a + 2 * P, P), 0);
+	CHECK_EQ_U64(oracle_mseal(p, a + P, P, 0), 0);
+	CHECK_EQ_U64(oracle_munmap(p, a, 2 * P), E(EPERM));        /* atomic */
+	CHECK_EQ_U64(oracle_vmas(p, a, a + 2 * P, NULL, 0), 2);
+	CHECK_EQ_U64(oracle_mprotect(p, a, 2 * P, R), E(EPERM));   /* first VMA changed */
+	CHECK(oracle_store(p, a, 1).signo == LX_SIGSEGV);
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
