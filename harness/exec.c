@@ -664,6 +664,22 @@ static void run_test_hook(void)
 	}
 }
 
+/*
+ * Entries of the shared per-page pool for a pagemap() or mincore() step
+ * over len bytes: one per page, at most EXEC_PAGEMAP_STEP, within what is
+ * left of the pool. Sets the step's pm_first; returns the count.
+ */
+static uint64_t pm_reserve(exec_step_obs *o, uint64_t len)
+{
+	uint64_t n = len / PAGE + ((len % PAGE) != 0);
+	if (n > EXEC_PAGEMAP_STEP)
+		n = EXEC_PAGEMAP_STEP;
+	if (obs->npm + n > EXEC_MAX_PAGEMAP)
+		n = EXEC_MAX_PAGEMAP - obs->npm;
+	o->pm_first = obs->npm;
+	return n;
+}
+
 /* The process this is: PROG_ROOT or the variable fork() bound it to. */
 static uint8_t my_proc = PROG_ROOT;
 
@@ -742,12 +758,7 @@ static void run_steps(const prog_case *c)
 			memset(mincore_vec, 0xff, EXEC_PAGEMAP_STEP);
 			ret = raw(SYS_mincore, a[0], a[1],
 				  a[1] <= (sizeof(mincore_vec) << 12) ? (uint64_t)mincore_vec : 0, 0, 0, 0);
-			uint64_t n = a[1] / PAGE + ((a[1] % PAGE) != 0);
-			if (n > EXEC_PAGEMAP_STEP)
-				n = EXEC_PAGEMAP_STEP;
-			if (obs->npm + n > EXEC_MAX_PAGEMAP)
-				n = EXEC_MAX_PAGEMAP - obs->npm;
-			o->pm_first = obs->npm;
+			uint64_t n = pm_reserve(o, a[1]);
 			for (uint64_t q = 0; q < n; q++)
 				obs->pm[obs->npm++] = mincore_vec[q];
 			o->pm_count = (uint32_t)n;
@@ -819,12 +830,7 @@ static void run_steps(const prog_case *c)
 			break;
 		}
 		case PROG_PAGEMAP: {
-			uint64_t n = a[1] / PAGE + ((a[1] % PAGE) != 0);
-			if (n > EXEC_PAGEMAP_STEP)
-				n = EXEC_PAGEMAP_STEP;
-			if (obs->npm + n > EXEC_MAX_PAGEMAP)
-				n = EXEC_MAX_PAGEMAP - obs->npm;
-			o->pm_first = obs->npm;
+			uint64_t n = pm_reserve(o, a[1]);
 			obs->pm_pid = (int32_t)syscall(SYS_getpid);
 			obs->pm_addr = a[0] & ~(PAGE - 1);
 			obs->pm_n = (uint32_t)n;

@@ -509,8 +509,12 @@ static int cmd_run(int argc, char **argv)
 #undef OPT
 	}
 	const char *bad = NULL;
+	unsigned profile_maj = 0, profile_min = 0;
 	if (strcmp(format, "text") && strcmp(format, "ktap") && strcmp(format, "junit"))
 		bad = "--format takes text, ktap or junit";
+	else if (profile_override &&
+		 sscanf(profile_override, "%u.%u", &profile_maj, &profile_min) != 2)
+		bad = "--profile takes MAJOR.MINOR, like 6.12";
 	else if (jobs_n < 1 || jobs_n > 64)
 		bad = "--jobs takes 1 to 64";
 	else if (!paths.n)
@@ -549,19 +553,8 @@ static int cmd_run(int argc, char **argv)
 	const exec_target_info *info = &kids[0].info;
 	harness_target target;
 	harness_target_from_exec(&target, info);
-	if (profile_override) {
-		unsigned maj = 0, min = 0;
-		if (sscanf(profile_override, "%u.%u", &maj, &min) != 2) {
-			fprintf(stderr, "mmspec run: --profile takes MAJOR.MINOR, like 6.12\n");
-			for (int k = 0; k < jobs_n; k++)
-				exec_child_stop(&kids[k]);
-			free(kids);
-			store_close(db);
-			free_inputs(&paths, files);
-			return EXIT_USAGE;
-		}
-		target.profile.version = PROG_VERSION(maj, min, 0);
-	}
+	if (profile_override)
+		target.profile.version = PROG_VERSION(profile_maj, profile_min, 0);
 
 	size_t njobs = 0;
 	for (size_t f = 0; f < paths.n; f++)
