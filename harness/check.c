@@ -357,6 +357,12 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 	case PROG_MUNLOCKALL:
 		o->ret = oracle_munlockall(p);
 		break;
+	case PROG_MEMFD_CREATE:
+		o->ret = oracle_memfd_create(p, s->str, a[1]);
+		break;
+	case PROG_FTRUNCATE:
+		o->ret = oracle_ftruncate(p, a[0], a[1]);
+		break;
 	case PROG_FORK: {
 		oracle_proc *c = oracle_fork(p, &o->ret);
 		if (c && s->res.kind == PROG_RES_BIND)
@@ -472,7 +478,8 @@ static bool modelled(int op)
 	       op == PROG_BRK || op == PROG_MADVISE || op == PROG_MSEAL || op == PROG_MINCORE || op == PROG_MLOCK || op == PROG_MLOCK2 || op == PROG_MUNLOCK ||
 	       op == PROG_MLOCKALL || op == PROG_MUNLOCKALL ||
 	       op == PROG_LOAD || op == PROG_STORE || op == PROG_FETCH || op == PROG_MAPS ||
-	       op == PROG_PAGEMAP || op == PROG_FORK || op == PROG_EXIT || op == PROG_WAIT;
+	       op == PROG_PAGEMAP || op == PROG_FORK || op == PROG_EXIT || op == PROG_WAIT ||
+	       op == PROG_MEMFD_CREATE || op == PROG_FTRUNCATE;
 }
 
 /* Draws a list of VMAs over [lo, lo + npages pages): letters per VMA, '.' holes. */
@@ -901,7 +908,8 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 			}
 		}
 		/* Steps that may free a page end the PFN map's stretch. */
-		if (prog_op_info_get(s->op)->mutates || s->op == PROG_STORE || s->op == PROG_EXIT)
+		if (prog_op_info_get(s->op)->mutates || s->op == PROG_STORE || s->op == PROG_EXIT ||
+		    s->op == PROG_FTRUNCATE)
 			r.npfn = 0;
 		/* Bind with the kernel's value: the model adopted it where legal. */
 		if (ok && s->res.kind == PROG_RES_BIND) {

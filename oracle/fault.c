@@ -97,7 +97,11 @@ static oracle_fault access_page(oracle_proc *p, uint64_t addr, enum access acc)
 	if (v->file && v->file->hugetlb && !pte_lookup(p, addr >> PAGE_SHIFT) &&
 	    !(v->file->hugetlb == PMD_SIZE && p->w->prof.hugepages_free_2m))
 		return fault(LX_SIGBUS, LX_BUS_ADRERR, addr);
-	if (handle_mm_fault(p, v, addr, acc == ACC_WRITE))
+	int r = handle_mm_fault(p, v, addr, acc == ACC_WRITE);
+	/* A file page wholly past the end of the file: do_sigbus(). */
+	if (r == VM_FAULT_SIGBUS)
+		return fault(LX_SIGBUS, LX_BUS_ADRERR, addr);
+	if (r)
 		return fault(LX_SIGSEGV, LX_SEGV_MAPERR, addr); /* model OOM: world is broken */
 	/* A fetch from a non-exec VMA faults the page in, then hits NX. */
 	if (acc == ACC_FETCH && !(v->flags & VM_EXEC))

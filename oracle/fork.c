@@ -58,6 +58,9 @@ static oracle_proc *dup_mmap(oracle_proc *p)
 	memcpy(c->foreign_fd, p->foreign_fd, sizeof(c->foreign_fd));
 	memcpy(c->foreign_noexec, p->foreign_noexec, sizeof(c->foreign_noexec));
 	c->nforeign = p->nforeign;
+	/* copy_files() -> dup_fd(): the child's descriptors share the files. */
+	if (dup_fd(c, p))
+		return NULL;
 	/* mm_init(): locked_vm 0; def_flags keep only VM_NOHUGEPAGE (no MCL_FUTURE). */
 	c->def_flags = p->def_flags & VM_NOHUGEPAGE;
 

@@ -137,8 +137,8 @@ static int populate_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
 	if ((v->flags & VM_HUGETLB) &&
 	    !(v->file && v->file->hugetlb == PMD_SIZE && p->w->prof.hugepages_free_2m))
 		return -LX_EFAULT;
-	populate_vma_page_range(p, v, start, end);
-	return p->w->broken ? -LX_ENOMEM : 0;
+	int ret = populate_vma_page_range(p, v, start, end); /* EFAULT past a file's end */
+	return p->w->broken ? -LX_ENOMEM : ret;
 }
 
 /*

@@ -200,9 +200,24 @@ static int64_t thp_get_unmapped_area(const oracle_proc *p, uint64_t len, uint64_
 	return ret + (int64_t)off_sub;
 }
 
+/*
+ * __get_unmapped_area(). file: the mapping has a file (fd) behind it: a
+ * memfd's shmem_get_unmapped_area() (no huge alignment with shmem THP off),
+ * or a file without get_unmapped_area (6.18 aligns only anonymous memory
+ * for THP).
+ */
+static int64_t get_unmapped_area_file(const oracle_proc *p, bool file, uint64_t addr,
+				      uint64_t len, uint64_t flags, uint64_t hugetlb);
+
 /* __get_unmapped_area() for anonymous memory. */
 static int64_t get_unmapped_area(const oracle_proc *p, uint64_t addr, uint64_t len,
 				 uint64_t flags, uint64_t hugetlb)
+{
+	return get_unmapped_area_file(p, false, addr, len, flags, hugetlb);
+}
+
+static int64_t get_unmapped_area_file(const oracle_proc *p, bool file, uint64_t addr,
+				      uint64_t len, uint64_t flags, uint64_t hugetlb)
 {
 	const oracle_profile *pr = &p->w->prof;
 	if (len > pr->task_size)
@@ -219,7 +234,7 @@ static int64_t get_unmapped_area(const oracle_proc *p, uint64_t addr, uint64_t l
 			return -LX_EINVAL;
 		uint64_t hint = addr ? (addr + hmask) & ~hmask : 0;
 		r = arch_get_unmapped_area_topdown(p, hint, len, flags, hmask & PAGE_MASK);
-	} else if (flags & LX_MAP_SHARED) {
+	} else if ((flags & LX_MAP_SHARED) || file) {
 		/* shmem_get_unmapped_area(): no huge alignment with shmem THP off. */
 		r = arch_get_unmapped_area_topdown(p, addr, len, flags, 0);
 	} else if (pr->thp && !addr && !(len & (PMD_SIZE - 1)) &&
@@ -294,10 +309,11 @@ void mm_populate(oracle_proc *p, uint64_t start, uint64_t len)
 
 /*
  * __mmap_region(): prepare (gather, limits, accounting), merge or create,
- * complete. hugetlb is the huge page size of a hugetlbfs mapping, else 0.
+ * complete. hugetlb is the huge page size of a hugetlbfs mapping, else 0;
+ * file is the memfd being mapped, else NULL.
  */
-static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
-			   uint64_t vm_flags, uint64_t pgoff, bool shared_anon, uint64_t hugetlb)
+static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t vm_flags,
+			   uint64_t pgoff, bool shared_anon, uint64_t hugetlb, oracle_file *file)
 {
 	uint64_t end = addr + len, pglen = len >> PAGE_SHIFT;
 	gather gt;
@@ -345,10 +361,11 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
 		vm_flags &= ~VM_LOCKED_MASK; /* __mmap_complete(): hugetlb is never locked */
 	}
 	vma *v = NULL;
-	/* A new hugetlbfs or shmem file never matches a neighbour's. */
+	/* A new hugetlbfs or shmem file never matches a neighbour's; a memfd
+	 * mapping merges with one of the same file at the contiguous offset. */
 	if (!shared_anon && !hugetlb && (prev || next)) {
 		vmg g = { .prev = prev, .next = next, .start = addr, .end = end,
-			  .flags = vm_flags, .pgoff = pgoff };
+			  .flags = vm_flags, .pgoff = pgoff, .file = file };
 		v = vma_merge_new_range(p, &g);
 	}
 	if (!v) {
@@ -359,7 +376,11 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len,
 		v->end = end;
 		v->flags = vm_flags;
 		v->pgoff = pgoff;
-		if (shared_anon || hugetlb) {
+		if (file) {
+			/* The VMA holds a reference on the file (get_file()). */
+			v->file = file;
+			file->refs++;
+		} else if (shared_anon || hugetlb) {
 			/* shmem_zero_setup() or hugetlb_file_setup(): a fresh object. */
 			v->file = file_new(p->w);
 			if (!v->file) {
@@ -410,13 +431,18 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 
 	/* ksys_mmap_pgoff(): file lookup, hugetlb set-up. */
 	int foreign = -1;
+	oracle_file *file = NULL;
 	if (!(flags & LX_MAP_ANONYMOUS)) {
 		/* fget() takes an unsigned int: the upper bits are dropped. */
-		for (int i = 0; i < p->nforeign; i++)
+		file = fd_file(p, fd);
+		for (int i = 0; !file && i < p->nforeign; i++)
 			if (p->foreign_fd[i] == (int)(uint32_t)fd)
 				foreign = i;
-		if (foreign < 0)
-			return -LX_EBADF; /* no other open files are modelled yet */
+		if (!file && foreign < 0)
+			return -LX_EBADF;
+		/* An MFD_HUGETLB memfd: hugetlbfs file mappings are not modelled. */
+		if (file && file->hugetlb)
+			return ORACLE_UNMODELLED;
 		if (flags & LX_MAP_HUGETLB)
 			return -LX_EINVAL; /* MAP_HUGETLB on a file that is not hugetlbfs */
 	} else if (flags & LX_MAP_HUGETLB) {
@@ -453,7 +479,8 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 	uint64_t vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(p, flags) |
 			    p->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 
-	ret = get_unmapped_area(p, addr, len, flags, hugetlb);
+	ret = (flags & LX_MAP_ANONYMOUS) ? get_unmapped_area(p, addr, len, flags, hugetlb)
+					 : get_unmapped_area_file(p, true, addr, len, flags, hugetlb);
 	if (IS_ERR_VALUE(ret))
 		return ret;
 	if (!(flags & LX_MAP_FIXED) && p->placement == ORACLE_PLACE_ADOPT &&
@@ -470,6 +497,43 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 		return -LX_EAGAIN;
 
 	bool shared_anon = false;
+	if (file) {
+		/*
+		 * do_mmap()'s file path for a memfd (a shmem file opened O_RDWR,
+		 * with ->mmap, on a mount that allows exec): file_mmap_ok()
+		 * (MAX_LFS_FILESIZE for a regular file), then the map type. With
+		 * MAP_SHARED unknown flags are dropped, MAP_SHARED_VALIDATE refuses
+		 * them (shmem has no MAP_SYNC); FMODE_WRITE and FMODE_READ are
+		 * there, so no EACCES, and shmem_mmap() exists, so no ENODEV.
+		 * Write seals would refuse shared writable mappings
+		 * (memfd_check_seals_mmap()), but a program cannot set seals.
+		 */
+		if (pgoff > (0x7fffffffffffffffULL - len) >> PAGE_SHIFT)
+			return -LX_EOVERFLOW;
+		switch (flags & LX_MAP_TYPE) {
+		case LX_MAP_SHARED:
+			flags &= LX_LEGACY_MAP_MASK;
+			/* fallthrough */
+		case LX_MAP_SHARED_VALIDATE:
+			if (flags & ~(uint64_t)LX_LEGACY_MAP_MASK)
+				return -LX_EOPNOTSUPP;
+			vm_flags |= VM_SHARED | VM_MAYSHARE;
+			/* fallthrough */
+		case LX_MAP_PRIVATE:
+			if (vm_flags & VM_GROWSDOWN)
+				return -LX_EINVAL;
+			break;
+		default:
+			return -LX_EINVAL;
+		}
+		if ((flags & LX_MAP_NORESERVE) && pr->overcommit_memory != 2)
+			vm_flags |= VM_NORESERVE;
+		ret = mmap_region(p, addr, len, vm_flags, pgoff, false, 0, file);
+		if (!IS_ERR_VALUE(ret) && ((vm_flags & VM_LOCKED) ||
+				 (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE))
+			mm_populate(p, addr, len);
+		return ret;
+	}
 	if (foreign >= 0) {
 		/* do_mmap()'s file path for a read-only file without ->mmap. */
 		if (pgoff > (0x7fffffffffffffffULL - len) >> PAGE_SHIFT)
@@ -513,7 +577,7 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 		/* MAP_NORESERVE: hugetlb skips its reservation whatever the overcommit mode. */
 		if (flags & LX_MAP_NORESERVE)
 			vm_flags |= VM_NORESERVE;
-		ret = mmap_region(p, addr, len, vm_flags, pgoff, false, hugetlb);
+		ret = mmap_region(p, addr, len, vm_flags, pgoff, false, hugetlb, NULL);
 		if (!IS_ERR_VALUE(ret) && (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE)
 			mm_populate(p, addr, len);
 		return ret;
@@ -544,7 +608,7 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 	if ((flags & LX_MAP_NORESERVE) && pr->overcommit_memory != 2)
 		vm_flags |= VM_NORESERVE;
 
-	ret = mmap_region(p, addr, len, vm_flags, pgoff, shared_anon, 0);
+	ret = mmap_region(p, addr, len, vm_flags, pgoff, shared_anon, 0, NULL);
 	if (!IS_ERR_VALUE(ret) && ((vm_flags & VM_LOCKED) ||
 			 (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE))
 		mm_populate(p, addr, len);

@@ -83,6 +83,7 @@ typedef struct oracle_profile {
 	bool soft_dirty;            /* CONFIG_MEM_SOFT_DIRTY */
 	uint64_t hugepage_sizes;    /* bit n set: a 2^n-byte hstate exists */
 	uint64_t hugepages_free_2m; /* free pages in the 2 MiB pool */
+	int memfd_noexec;           /* vm.memfd_noexec: 0 (default), 1 or 2 */
 } oracle_profile;
 
 /* A 6.18 x86-64 profile with the defaults of a common distribution kernel. */
@@ -190,6 +191,23 @@ int64_t oracle_mincore(oracle_proc *p, uint64_t addr, uint64_t len, uint8_t *vec
 int64_t oracle_mseal(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t flags);
 /* setrlimit(resource, {soft, hard}) (kernel/sys.c: do_prlimit). */
 int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard);
+/*
+ * memfd_create(name, flags) (mm/memfd.c): a new shmem file of size 0 on the
+ * lowest free descriptor. name is the user string (NULL: an unreadable
+ * pointer, EFAULT); flags is a C unsigned int (upper bits dropped). File
+ * seals cannot be changed by a program (there is no fcntl), so they are not
+ * tracked. An MFD_HUGETLB file gets its descriptor, but mapping it is
+ * ORACLE_UNMODELLED.
+ */
+int64_t oracle_memfd_create(oracle_proc *p, const char *name, uint64_t flags);
+/*
+ * ftruncate(fd, length) (fs/open.c do_sys_ftruncate, mm/shmem.c
+ * shmem_setattr): a shrink drops the page-cache pages past the new end,
+ * unmaps them from every mapping (private copies too) and zeroes the tail
+ * of the new last page. Growth past RLIMIT_FSIZE (SIGXFSZ) is
+ * ORACLE_UNMODELLED.
+ */
+int64_t oracle_ftruncate(oracle_proc *p, uint64_t fd, uint64_t length);
 
 /*
  * Processes. fork() copies the address space as dup_mmap() does and returns

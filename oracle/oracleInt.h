@@ -45,7 +45,11 @@ typedef struct anon_vma {
 	uint32_t refs;      /* VMAs pointing at it */
 } anon_vma;
 
-/* A shared object: shmem behind MAP_SHARED|MAP_ANONYMOUS, or a memfd. */
+/*
+ * A shared object: shmem behind MAP_SHARED|MAP_ANONYMOUS, or a memfd. One
+ * struct stands for both the inode and the struct file: a memfd's file is
+ * only ever shared (fork), never reopened, so the two cannot differ.
+ */
 typedef struct oracle_file {
 	uint32_t id;
 	uint32_t refs;      /* VMAs and fds */
@@ -125,6 +129,8 @@ struct oracle_proc {
 	uint64_t start_data, end_data;
 	uint64_t rlim_cur[LX_RLIM_NLIMITS], rlim_max[LX_RLIM_NLIMITS];
 	uint64_t caps;      /* bit n: capability n held */
+	oracle_file **fdt;  /* open descriptors (memfds): fdt[fd], NULL when free */
+	uint32_t nfdt;      /* slots in fdt */
 	int foreign_fd[4];  /* read-only files without mmap (oracle_proc_add_foreign_fd) */
 	bool foreign_noexec[4];
 	int nforeign;
@@ -217,9 +223,18 @@ pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable);
 void pte_clear(oracle_proc *p, pte *e);
 void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end);
 int anon_vma_prepare(oracle_proc *p, vma *v);
-/* Faults a page in as a read or write would; 0, or a fault code when refused. */
+/*
+ * Faults a page in as a read or write would; 0, VM_FAULT_SIGBUS (a file
+ * page wholly past the end of its file), or -LX_ENOMEM (the model is out
+ * of memory).
+ */
+#define VM_FAULT_SIGBUS 1
 int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write);
-void populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end);
+/* Faults [start, end) in as GUP does for populate; stops at the first
+ * failing page and returns -LX_EFAULT for it (GUP's errno), else 0. */
+int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end);
+/* Zeroes the bytes [off, PAGE_SIZE) of a frame. */
+int frame_zero_from(oracle_world *w, frame *f, size_t off);
 /* Reads n bytes at off (off + n <= PAGE_SIZE). */
 void frame_read(const frame *f, size_t off, uint8_t *buf, size_t n);
 /* Writes n bytes at off; returns -1 (world broken) when out of memory. */
@@ -228,6 +243,11 @@ int frame_write(oracle_world *w, frame *f, size_t off, const uint8_t *buf, size_
 int frame_copy(oracle_world *w, frame *dst, const frame *src);
 oracle_file *file_new(oracle_world *w);
 void file_put(oracle_world *w, oracle_file *f);
+
+/* file.c: descriptors (fs/file.c) and shmem files (mm/memfd.c, mm/shmem.c). */
+oracle_file *fd_file(const oracle_proc *p, uint64_t fd);   /* fget(): NULL if not a memfd */
+int dup_fd(oracle_proc *child, const oracle_proc *parent); /* fork's copy of the table */
+void exit_files(oracle_proc *p);                           /* closes every descriptor */
 
 /* world.c: process lifetime. */
 oracle_proc *proc_new(oracle_world *w);

@@ -193,6 +193,30 @@ int frame_copy(oracle_world *w, frame *dst, const frame *src)
 	return 0;
 }
 
+int frame_zero_from(oracle_world *w, frame *f, size_t off)
+{
+	(void)w;
+	if (off >= PAGE_SIZE)
+		return 0;
+	if (f->data) {
+		memset(f->data + off, 0, PAGE_SIZE - off);
+		return 0;
+	}
+	unsigned k = 0;
+	for (unsigned i = 0; i < f->nwords; i++) {
+		size_t first = (size_t)f->widx[i] * 8;
+		uint64_t val = f->wval[i];
+		if (first >= off)
+			continue;
+		if (first + 8 > off)
+			val &= (1ULL << (8 * (off - first))) - 1;
+		f->widx[k] = f->widx[i];
+		f->wval[k++] = val;
+	}
+	f->nwords = (uint16_t)k;
+	return 0;
+}
+
 pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 {
 	pte *e = calloc(1, sizeof(*e));
@@ -332,18 +356,118 @@ static uint64_t vma_pgoff_of(const vma *v, uint64_t addr)
 	return v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
 }
 
+/* The page at index lies wholly past the end of the file (i_size). */
+static bool beyond_eof(const oracle_file *f, uint64_t index)
+{
+	return index >= (f->size >> PAGE_SHIFT) + ((f->size & ~PAGE_MASK) != 0);
+}
+
+/* The PTE a file page gets: writable in a shared writable mapping (shmem
+ * wants no write notification), read-only (to be COWed) in a private one. */
+static bool file_pte_writable(const vma *v)
+{
+	return (v->flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE);
+}
+
+/*
+ * do_fault_around() -> filemap_map_pages(): a read fault first maps every
+ * page-cache page that is already there around the faulting address: the
+ * fault_around_bytes (64 KiB, 16 pages) aligned block of virtual addresses,
+ * clamped to the VMA, to the page table (2 MiB) and to the end of the file.
+ * Pages that have a PTE already (a private copy, say) are left alone; the
+ * others are mapped read-only in private mappings. Nothing is allocated.
+ */
+static void do_fault_around(oracle_proc *p, vma *v, uint64_t addr)
+{
+	const uint64_t nr_pages = 16;
+	uint64_t pte_off = (addr >> PAGE_SHIFT) & (PT_ENTRIES - 1);
+	uint64_t vma_off = (addr - v->start) >> PAGE_SHIFT;
+	uint64_t from = pte_off & ~(nr_pages - 1);
+	uint64_t lo = pte_off - (pte_off < vma_off ? pte_off : vma_off);
+	if (lo > from)
+		from = lo;
+	uint64_t to = from + nr_pages;
+	if (to > PT_ENTRIES)
+		to = PT_ENTRIES;
+	if (to > pte_off + vma_pages(v) - vma_off)
+		to = pte_off + vma_pages(v) - vma_off;
+	uint64_t pgoff = vma_pgoff_of(v, addr);
+	uint64_t start_pgoff = pgoff + from - pte_off, end_pgoff = pgoff + (to - 1) - pte_off;
+	oracle_file *f = v->file;
+	for (tree_node *n = tree_ceil(&f->pages, start_pgoff); n && n->key <= end_pgoff;
+	     n = tree_next(n)) {
+		if (beyond_eof(f, n->key)) /* next_uptodate_folio(): max_idx */
+			break;
+		uint64_t vpn = (v->start >> PAGE_SHIFT) + (n->key - v->pgoff);
+		if (pte_lookup(p, vpn))
+			continue;
+		if (!pte_install(p, vpn, tree_entry(n, pcache_entry, node)->f, file_pte_writable(v)))
+			return;
+	}
+}
+
+/*
+ * do_fault() for a page of a shmem file (a memfd, or the object behind a
+ * shared anonymous mapping) with no PTE yet. Reads go through
+ * do_read_fault() (fault-around, then shmem_fault()); writes through
+ * do_cow_fault() in private mappings (the anon_vma first, then a private
+ * copy of the file page) and do_shared_fault() in shared ones. shmem_fault()
+ * allocates a zeroed page-cache page for a hole, for reads too, and fails
+ * a page wholly past the end of the file with SIGBUS.
+ */
+static int do_file_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
+{
+	uint64_t vpn = addr >> PAGE_SHIFT, index = vma_pgoff_of(v, addr);
+	if (!write) {
+		do_fault_around(p, v, addr);
+		if (pte_lookup(p, vpn))
+			return 0;
+		if (beyond_eof(v->file, index))
+			return VM_FAULT_SIGBUS;
+		frame *f = pcache_get(p->w, v->file, index);
+		if (!f)
+			return -LX_ENOMEM;
+		return pte_install(p, vpn, f, file_pte_writable(v)) ? 0 : -LX_ENOMEM;
+	}
+	if (!(v->flags & VM_SHARED)) {
+		if (anon_vma_prepare(p, v))
+			return -LX_ENOMEM;
+		if (beyond_eof(v->file, index))
+			return VM_FAULT_SIGBUS;
+		frame *src = pcache_get(p->w, v->file, index);
+		frame *copy = src ? frame_new(p->w, true) : NULL;
+		if (!copy)
+			return -LX_ENOMEM;
+		if (frame_copy(p->w, copy, src)) {
+			free(copy);
+			return -LX_ENOMEM;
+		}
+		if (!pte_install(p, vpn, copy, true)) {
+			free(copy);
+			return -LX_ENOMEM;
+		}
+		return 0;
+	}
+	if (beyond_eof(v->file, index))
+		return VM_FAULT_SIGBUS;
+	frame *f = pcache_get(p->w, v->file, index);
+	if (!f)
+		return -LX_ENOMEM;
+	return pte_install(p, vpn, f, true) ? 0 : -LX_ENOMEM;
+}
+
 /*
  * handle_mm_fault(): make the page at addr present as a read (or write)
  * access would. The caller has done access_error(). Private anonymous reads
  * map the zero page without an anon_vma; writes allocate (or COW-copy) an
- * exclusive page; shared memory maps its page-cache page.
+ * exclusive page; file pages (shmem) come from the page cache.
  */
 int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 {
 	uint64_t vpn = addr >> PAGE_SHIFT;
 	pte *e = pte_lookup(p, vpn);
 
-	if (v->file) {
+	if (v->file && v->file->hugetlb) {
 		if (e)
 			return 0;
 		frame *f = pcache_get(p->w, v->file, vma_pgoff_of(v, addr));
@@ -352,6 +476,8 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 		return pte_install(p, vpn, f, (v->flags & VM_WRITE) != 0) ? 0 : -LX_ENOMEM;
 	}
 	if (!e) {
+		if (v->file)
+			return do_file_fault(p, v, addr, write);
 		if (!write)
 			return pte_install(p, vpn, p->w->zero, false) ? 0 : -LX_ENOMEM;
 		if (anon_vma_prepare(p, v))
@@ -363,7 +489,13 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 	}
 	if (!write || e->writable)
 		return 0;
-	/* do_wp_page(): reuse an exclusive anonymous page, else copy it. */
+	/* do_wp_page(): a shared mapping writes its page in place. */
+	if (v->flags & (VM_SHARED | VM_MAYSHARE)) {
+		e->writable = true;
+		return 0;
+	}
+	/* Reuse an exclusive anonymous page, else copy (the zero page, a
+	 * page shared after fork, or a file page: wp_page_copy()). */
 	if (!e->f->zero_page && e->f->anon && e->f->mapcount == 1) {
 		e->writable = true;
 		return 0;
@@ -387,25 +519,30 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 
 /*
  * populate_vma_page_range(): what mlock and MAP_POPULATE fault in. Private
- * writable memory is write-faulted (real pages); everything else is
- * read-faulted. PROT_NONE and VM_LOCKONFAULT are left alone.
+ * writable memory is write-faulted (real pages, private copies of file
+ * pages); everything else is read-faulted. PROT_NONE and VM_LOCKONFAULT are
+ * left alone. GUP stops at the first page that fails (a file page past the
+ * end of the file) with EFAULT.
  */
-void populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
+int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
 {
 	if (v->flags & (VM_IO | VM_PFNMAP))
-		return;
+		return 0;
 	/* An empty hugetlb pool populates nothing (the error is ignored). */
 	if ((v->flags & VM_HUGETLB) && !(v->file && v->file->hugetlb == PMD_SIZE &&
 					  p->w->prof.hugepages_free_2m))
-		return;
+		return 0;
 	if (v->flags & VM_LOCKONFAULT)
-		return;
+		return 0;
 	if (!(v->flags & VM_ACCESS_FLAGS))
-		return;
+		return 0;
 	bool write = (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
-	for (uint64_t a = start; a < end; a += PAGE_SIZE)
-		if (handle_mm_fault(p, v, a, write))
-			return;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		int r = handle_mm_fault(p, v, a, write);
+		if (r)
+			return r == VM_FAULT_SIGBUS ? -LX_EFAULT : -LX_ENOMEM;
+	}
+	return 0;
 }
 
 void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out)

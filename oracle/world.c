@@ -77,6 +77,8 @@ void proc_teardown(oracle_proc *p)
 	while ((n = tree_first(&p->vmas)))
 		vma_unlink_free(p, vma_of(n));
 	p->total_vm = p->data_vm = p->exec_vm = p->stack_vm = p->locked_vm = 0;
+	/* exit_files(), after exit_mm(): a file lives on while mapped or open elsewhere. */
+	exit_files(p);
 }
 
 static void proc_free(oracle_proc *p)
