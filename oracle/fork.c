@@ -75,7 +75,9 @@ static oracle_proc *dup_mmap(oracle_proc *p)
 		memset(&t->node, 0, sizeof(t->node));
 		t->av = NULL;
 		t->av_forked = false;
-		t->no_merge_check = v->no_merge_check;
+		/* Losing VM_LOCKED can make the copy identical to a neighbour
+		 * that differed only by it; fork never merges them. */
+		t->no_merge_check = v->no_merge_check || (v->flags & VM_LOCKED_MASK);
 		t->flags &= ~VM_LOCKED_MASK;
 		if (t->file)
 			t->file->refs++;

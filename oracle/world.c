@@ -247,6 +247,10 @@ uint64_t oracle_proc_seed_default(oracle_proc *p)
 	oracle_proc_set_layout(p, 0x7ffff7fff000ULL, 0x555555559000ULL, 0x555555559000ULL,
 			       0x7fffffffe000ULL);
 	oracle_proc_set_data(p, 0x555555558000ULL, 0x555555558010ULL);
+	/* The sandbox's own read-only /proc/self/maps and smaps descriptors
+	 * (harness/exec.c: 1000 and 1001, /proc mounted noexec). */
+	oracle_proc_add_foreign_fd(p, 1000, true);
+	oracle_proc_add_foreign_fd(p, 1001, true);
 	return 0x100000000000ULL;
 }
 
@@ -366,7 +370,7 @@ static bool obviously_mergeable(const vma *a, const vma *b)
 	return a->end == b->start && !(a->flags & VM_SPECIAL) &&
 	       !((a->flags ^ b->flags) & ~VM_SOFTDIRTY) && a->file == b->file &&
 	       b->pgoff == a->pgoff + vma_pages(a) && a->av == b->av &&
-	       !a->av_forked && !b->av_forked && !a->file;
+	       !a->av_forked && !b->av_forked;
 }
 
 static const char *check_proc(const oracle_proc *p)

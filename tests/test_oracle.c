@@ -692,4 +692,223 @@ TEST(mseal_profiles)
 	oracle_world_free(w);
 }
 
+/* memfd_create (mm/memfd.c): the errno order, the lowest free descriptor. */
+TEST(memfd_create_errors)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	oracle_proc_seed_default(p);
+	char name[260];
+	memset(name, 'n', sizeof(name));
+	/* sanitize_flags() before alloc_name(): bad flags win over a bad name. */
+	CHECK_EQ_U64(oracle_memfd_create(p, NULL, 0x20), E(EINVAL));
+	CHECK_EQ_U64(oracle_memfd_create(p, "a", LX_MFD_EXEC | LX_MFD_NOEXEC_SEAL), E(EINVAL));
+	CHECK_EQ_U64(oracle_memfd_create(p, "a", LX_MAP_HUGE_2MB), E(EINVAL));
+	CHECK_EQ_U64(oracle_memfd_create(p, NULL, 0), E(EFAULT));
+	name[250] = 0; /* NAME_MAX - strlen("memfd:") = 249 is the longest */
+	CHECK_EQ_U64(oracle_memfd_create(p, name, 0), E(EINVAL));
+	name[249] = 0;
+	CHECK_EQ_U64(oracle_memfd_create(p, name, 0), 0);
+	/* flags is an unsigned int; MFD_HUGE_64KB has no hstate: ENODEV, no fd used. */
+	CHECK_EQ_U64(oracle_memfd_create(p, "b", 0xffffffff00000000ULL), 1);
+	CHECK_EQ_U64(oracle_memfd_create(p, "h", LX_MFD_HUGETLB | (16U << 26)), E(ENODEV));
+	CHECK_EQ_U64(oracle_memfd_create(p, "h", LX_MFD_HUGETLB | LX_MAP_HUGE_1GB), 2);
+	/* A hugetlb memfd is sized in huge pages; mapping it is not modelled. */
+	CHECK_EQ_U64(oracle_ftruncate(p, 2, P), E(EINVAL));
+	CHECK_EQ_U64(oracle_ftruncate(p, 2, 1ULL << 30), 0);
+	CHECK(oracle_mmap(p, 0, 1ULL << 30, RW, LX_MAP_SHARED, 2, 0, 0) == ORACLE_UNMODELLED);
+	/* The sandbox's descriptors (1000, 1001 here) are never handed out;
+	 * RLIMIT_NOFILE bounds the search: EMFILE. */
+	oracle_proc_set_rlimit(p, LX_RLIMIT_NOFILE, 4, 4);
+	CHECK_EQ_U64(oracle_memfd_create(p, "c", 0), 3);
+	CHECK_EQ_U64(oracle_memfd_create(p, "d", 0), E(EMFILE));
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+
+	/* vm.memfd_noexec = 2: no flag means MFD_NOEXEC_SEAL; MFD_EXEC is EACCES. */
+	oracle_profile_default(&prof);
+	prof.memfd_noexec = 2;
+	w = oracle_world_new(&prof);
+	p = oracle_world_root(w);
+	CHECK_EQ_U64(oracle_memfd_create(p, "a", LX_MFD_EXEC), E(EACCES));
+	CHECK_EQ_U64(oracle_memfd_create(p, "a", 0), 0);
+	CHECK_EQ_U64(oracle_memfd_create(p, "a", LX_MFD_NOEXEC_SEAL), 1);
+	oracle_proc_add_foreign_fd(p, 2, false);
+	CHECK_EQ_U64(oracle_memfd_create(p, "b", 0), 3);
+	oracle_world_free(w);
+}
+
+/* ftruncate (fs/open.c do_sys_ftruncate): EINVAL for the length first. */
+TEST(ftruncate_errors)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	oracle_proc_seed_default(p); /* foreign descriptors 1000 and 1001 */
+	CHECK_EQ_U64(oracle_ftruncate(p, 3, -1ULL), E(EINVAL));
+	CHECK_EQ_U64(oracle_ftruncate(p, 3, 0), E(EBADF));
+	CHECK_EQ_U64(oracle_ftruncate(p, 1000, 0), E(EINVAL)); /* no FMODE_WRITE */
+	CHECK_EQ_U64(oracle_memfd_create(p, "a", 0), 0);
+	CHECK_EQ_U64(oracle_ftruncate(p, 1ULL << 32, 5 * P), 0); /* fd 0 */
+	/* Growth past RLIMIT_FSIZE would kill the program with SIGXFSZ; shrinking
+	 * below the limit is fine. */
+	oracle_proc_set_rlimit(p, LX_RLIMIT_FSIZE, 4 * P, 4 * P);
+	CHECK(oracle_ftruncate(p, 0, 6 * P) == ORACLE_UNMODELLED);
+	CHECK_EQ_U64(oracle_ftruncate(p, 0, 5 * P), 0);
+	CHECK_EQ_U64(oracle_ftruncate(p, 0, 4 * P + 1), 0);
+	oracle_world_free(w);
+}
+
+/* do_mmap()'s file path for a memfd: errors, flags, merging. */
+TEST(memfd_mmap_paths)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	uint64_t a = oracle_proc_seed_default(p);
+	const uint64_t SH = LX_MAP_SHARED | LX_MAP_FIXED, PR = LX_MAP_PRIVATE | LX_MAP_FIXED;
+	int64_t fd = oracle_memfd_create(p, "a", 0), fd2 = oracle_memfd_create(p, "b", 0);
+	CHECK(fd == 0 && fd2 == 1);
+	CHECK_EQ_U64(oracle_ftruncate(p, fd, 8 * P), 0);
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, SH, 7, 0, 0), E(EBADF));
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, SH, 7, 1, 0), E(EINVAL));
+	CHECK_EQ_U64(oracle_mmap(p, a, 0, R, SH, fd, 0, 0), E(EINVAL));
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, SH | LX_MAP_HUGETLB, fd, 0, 0), E(EINVAL));
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, LX_MAP_SHARED_VALIDATE | LX_MAP_FIXED | LX_MAP_SYNC, fd, 0, 0),
+		     E(EOPNOTSUPP));
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, LX_MAP_SHARED_VALIDATE | LX_MAP_FIXED_NOREPLACE, fd, 0, 0),
+		     E(EOPNOTSUPP));
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, LX_MAP_FIXED, fd, 0, 0), E(EINVAL));
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, SH | LX_MAP_GROWSDOWN, fd, 0, 0), E(EINVAL));
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, SH, fd, 0x7ffffffffffff000ULL, 0), E(EOVERFLOW));
+	/* Same file, contiguous offsets: one VMA; another file or offset: not. */
+	CHECK_EQ_U64(oracle_mmap(p, a, 2 * P, RW, SH, fd, 0, 0), a);
+	CHECK_EQ_U64(oracle_mmap(p, a + 2 * P, 2 * P, RW, SH, fd, 2 * P, 0), a + 2 * P);
+	CHECK_EQ_U64(oracle_mmap(p, a + 4 * P, P, RW, SH, fd, 5 * P, 0), a + 4 * P);
+	CHECK_EQ_U64(oracle_mmap(p, a + 5 * P, P, RW, SH, fd2, 6 * P, 0), a + 5 * P);
+	char draw[16];
+	oracle_draw(p, a, 6, draw, sizeof(draw));
+	CHECK(!strcmp(draw, "aaaabc"));
+	/* VMA flags: shared has no VM_ACCOUNT; private writable has. */
+	oracle_vma_info vi;
+	CHECK(oracle_find_vma(p, a, &vi) && (vi.flags & VM_SHARED) && !(vi.flags & VM_ACCOUNT));
+	CHECK_EQ_U64(oracle_mmap(p, a + 8 * P, P, RW, PR, fd, 0, 0), a + 8 * P);
+	CHECK(oracle_find_vma(p, a + 8 * P, &vi) && !(vi.flags & VM_SHARED) && (vi.flags & VM_ACCOUNT) &&
+	      vi.pgoff == 0);
+	/* Non-fixed file mappings are not THP-aligned (shmem_get_unmapped_area). */
+	int64_t m = oracle_mmap(p, 0, 512 * P, R, LX_MAP_PRIVATE, fd, 0, 0);
+	CHECK(m > 0 && (m & (512 * P - 1)) != 0);
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+}
+
+/* Faults on memfd pages: sharing, private copies, SIGBUS, fault-around, truncation. */
+TEST(memfd_faults_and_truncate)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	uint64_t a = oracle_proc_seed_default(p), v;
+	const uint64_t SH = LX_MAP_SHARED | LX_MAP_FIXED, PR = LX_MAP_PRIVATE | LX_MAP_FIXED;
+	int64_t fd = oracle_memfd_create(p, "a", 0);
+	CHECK_EQ_U64(oracle_ftruncate(p, fd, 2 * P + 100), 0);
+	CHECK_EQ_U64(oracle_mmap(p, a, 4 * P, RW, SH, fd, 0, 0), a);
+	CHECK_EQ_U64(oracle_mmap(p, a + 16 * P, 4 * P, RW, PR, fd, 0, 0), a + 16 * P);
+	/* The last page is accessible whole; the next is SIGBUS, read or write. */
+	oracle_fault f = oracle_load(p, a + 3 * P, &v);
+	CHECK(f.signo == LX_SIGBUS && f.code == LX_BUS_ADRERR && f.addr == a + 3 * P);
+	CHECK(oracle_store(p, a + 19 * P + 8, 1).signo == LX_SIGBUS);
+	CHECK(!oracle_store(p, a + 2 * P + 1000, 0x77).signo);
+	/* The private mapping reads the shared page (a file page), then copies it. */
+	CHECK(!oracle_store(p, a, 0x11).signo);
+	CHECK(!oracle_load(p, a + 16 * P, &v).signo && v == 0x11);
+	oracle_page_info sp, pp;
+	oracle_page(p, a, &sp);
+	oracle_page(p, a + 16 * P, &pp);
+	CHECK(pp.present && !pp.anon && pp.frame == sp.frame && !pp.exclusive);
+	/* Fault-around mapped the cached page 2 read-only as well. */
+	oracle_page(p, a + 18 * P, &pp);
+	CHECK(pp.present && !pp.anon);
+	oracle_page(p, a + 17 * P, &pp);
+	CHECK(!pp.present);
+	CHECK(!oracle_store(p, a + 16 * P + 8, 0x22).signo);
+	oracle_page(p, a + 16 * P, &pp);
+	oracle_page(p, a, &sp);
+	CHECK(pp.anon && pp.exclusive && pp.frame != sp.frame && sp.exclusive);
+	CHECK(!oracle_store(p, a, 0x33).signo);
+	CHECK(!oracle_load(p, a + 16 * P, &v).signo && v == 0x11);
+	/* A private copy of page 2, then a shrink into page 1: page 2 goes from
+	 * both mappings (the copy too); page 1's tail is zeroed in the cache. */
+	CHECK(!oracle_store(p, a + 18 * P, 0x44).signo);
+	CHECK(!oracle_store(p, a + P + 2000, 0x55).signo);
+	CHECK_EQ_U64(oracle_ftruncate(p, fd, P + 100), 0);
+	oracle_page(p, a + 18 * P, &pp);
+	CHECK(!pp.present);
+	CHECK(oracle_load(p, a + 18 * P, &v).signo == LX_SIGBUS);
+	CHECK(!oracle_load(p, a + P + 2000, &v).signo && v == 0);
+	/* Bytes stored past the end inside the last page survive growth. */
+	CHECK(!oracle_store(p, a + P + 3000, 0x66).signo);
+	CHECK_EQ_U64(oracle_ftruncate(p, fd, 4 * P), 0);
+	CHECK(!oracle_load(p, a + P + 3000, &v).signo && v == 0x66);
+	CHECK(!oracle_load(p, a + 2 * P + 1000, &v).signo && v == 0);
+	/* DONTNEED on the private mapping: the file's contents come back. */
+	CHECK(!oracle_load(p, a + 16 * P, &v).signo && v == 0x11);
+	CHECK_EQ_U64(oracle_madvise(p, a + 16 * P, 4 * P, LX_MADV_DONTNEED), 0);
+	CHECK(!oracle_load(p, a + 16 * P, &v).signo && v == 0x33);
+	/* mincore answers from the page cache where no PTE is. */
+	uint8_t vec[4];
+	CHECK_EQ_U64(oracle_madvise(p, a, 4 * P, LX_MADV_DONTNEED), 0);
+	CHECK_EQ_U64(oracle_mincore(p, a, 4 * P, vec, sizeof(vec)), 0);
+	CHECK(vec[0] == 1 && vec[1] == 1 && vec[2] == 1 && vec[3] == 0);
+	/* mlock past the end: the pages before are faulted in, then ENOMEM. */
+	CHECK_EQ_U64(oracle_ftruncate(p, fd, 2 * P), 0);
+	CHECK_EQ_U64(oracle_mlock(p, a, 4 * P), E(ENOMEM));
+	oracle_page(p, a + P, &sp);
+	CHECK(sp.present);
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+}
+
+/* fork copies the descriptor table; files outlive the processes that map them. */
+TEST(memfd_fork_fd_table)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	uint64_t a = oracle_proc_seed_default(p), v;
+	int64_t fd = oracle_memfd_create(p, "a", 0), pid;
+	CHECK_EQ_U64(oracle_ftruncate(p, fd, P), 0);
+	CHECK_EQ_U64(oracle_mmap(p, a, P, RW, LX_MAP_SHARED | LX_MAP_FIXED, fd, 0, 0), a);
+	CHECK(!oracle_store(p, a, 0x5).signo);
+	oracle_proc *c = oracle_fork(p, &pid);
+	CHECK(c != NULL);
+	/* Shared file pages are not copied to the child (no anon_vma). */
+	oracle_page_info cp;
+	oracle_page(c, a, &cp);
+	CHECK(!cp.present);
+	CHECK_EQ_U64(oracle_memfd_create(c, "b", 0), 1);
+	CHECK_EQ_U64(oracle_memfd_create(p, "c", 0), 1);
+	CHECK_EQ_U64(oracle_mmap(c, a + 4 * P, P, RW, LX_MAP_SHARED | LX_MAP_FIXED, fd, 0, 0), a + 4 * P);
+	CHECK(!oracle_load(c, a + 4 * P, &v).signo && v == 0x5);
+	CHECK(!oracle_store(c, a + 4 * P, 0x6).signo);
+	CHECK_EQ_U64(oracle_ftruncate(c, fd, 0), 0);
+	CHECK(oracle_load(p, a, &v).signo == LX_SIGBUS);
+	CHECK_EQ_U64(oracle_ftruncate(c, fd, P), 0);
+	CHECK(!oracle_store(c, a + 4 * P, 0x7).signo);
+	oracle_exit(c, 0);
+	CHECK_EQ_U64(oracle_wait(p, c), 0);
+	/* Unmapped everywhere, the file keeps its page through the descriptor. */
+	CHECK_EQ_U64(oracle_munmap(p, a, P), 0);
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, LX_MAP_PRIVATE | LX_MAP_FIXED, fd, 0, 0), a);
+	CHECK(!oracle_load(p, a, &v).signo && v == 0x7);
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
