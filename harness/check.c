@@ -338,6 +338,10 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 	case PROG_MSEAL:
 		o->ret = oracle_mseal(p, a[0], a[1], a[2]);
 		break;
+	case PROG_MREMAP:
+		o->ret = oracle_mremap(p, a[0], a[1], a[2], a[3], a[4],
+				       kern ? (uint64_t)kern->ret : (uint64_t)-LX_ENOMEM);
+		break;
 	case PROG_MINCORE:
 		memset(r->mincore, 0xff, sizeof(r->mincore));
 		o->ret = oracle_mincore(p, a[0], a[1], r->mincore, sizeof(r->mincore));
@@ -475,7 +479,7 @@ static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *p
 static bool modelled(int op)
 {
 	return op == PROG_MMAP || op == PROG_MUNMAP || op == PROG_MPROTECT || op == PROG_SETRLIMIT ||
-	       op == PROG_BRK || op == PROG_MADVISE || op == PROG_MSEAL || op == PROG_MINCORE || op == PROG_MLOCK || op == PROG_MLOCK2 || op == PROG_MUNLOCK ||
+	       op == PROG_BRK || op == PROG_MADVISE || op == PROG_MSEAL || op == PROG_MREMAP || op == PROG_MINCORE || op == PROG_MLOCK || op == PROG_MLOCK2 || op == PROG_MUNLOCK ||
 	       op == PROG_MLOCKALL || op == PROG_MUNLOCKALL ||
 	       op == PROG_LOAD || op == PROG_STORE || op == PROG_FETCH || op == PROG_MAPS ||
 	       op == PROG_PAGEMAP || op == PROG_FORK || op == PROG_EXIT || op == PROG_WAIT ||

@@ -296,6 +296,22 @@ static bool placement_legal(const oracle_proc *p, uint64_t k, uint64_t hint,
 	return true;
 }
 
+/*
+ * mremap's vrm_set_new_addr(): __get_unmapped_area() for the new range (addr
+ * is the MAP_FIXED address, a hint, or 0), taking the kernel's own choice of
+ * a non-fixed placement where it is a legal one, as do_mmap() does.
+ */
+int64_t get_unmapped_area_adopt(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t flags,
+				uint64_t hugetlb, uint64_t kernel_result)
+{
+	int64_t r = get_unmapped_area(p, addr, len, flags, hugetlb);
+	if (IS_ERR_VALUE(r) || (flags & LX_MAP_FIXED) || p->placement != ORACLE_PLACE_ADOPT ||
+	    IS_ERR_VALUE(kernel_result) ||
+	    !placement_legal(p, kernel_result, addr, len, flags, hugetlb))
+		return r;
+	return (int64_t)kernel_result;
+}
+
 /* mm_populate() with errors ignored, as mmap does it. */
 void mm_populate(oracle_proc *p, uint64_t start, uint64_t len)
 {

@@ -190,6 +190,14 @@ int64_t oracle_madvise(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t adv
 int64_t oracle_mincore(oracle_proc *p, uint64_t addr, uint64_t len, uint8_t *vec, size_t cap);
 /* mseal(addr, len, flags) (mm/mseal.c; ENOSYS before 6.10). */
 int64_t oracle_mseal(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t flags);
+/*
+ * mremap(addr, old_len, new_len, flags, new_addr) (mm/mremap.c). Like
+ * oracle_mmap, kernel_result is the kernel's raw return where there is one:
+ * a move without MREMAP_FIXED adopts the kernel's address when it is a legal
+ * choice. ORACLE_UNMODELLED for what the model does not cover (mremap.c).
+ */
+int64_t oracle_mremap(oracle_proc *p, uint64_t addr, uint64_t old_len, uint64_t new_len,
+		      uint64_t flags, uint64_t new_addr, uint64_t kernel_result);
 /* setrlimit(resource, {soft, hard}) (kernel/sys.c: do_prlimit). */
 int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard);
 /*

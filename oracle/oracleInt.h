@@ -211,6 +211,9 @@ bool mlock_future_ok(const oracle_proc *p, uint64_t vm_flags, uint64_t bytes);
 bool vm_enough_memory(const oracle_proc *p, uint64_t pages);
 uint64_t vm_start_gap(const oracle_proc *p, const vma *v);
 void mm_populate(oracle_proc *p, uint64_t start, uint64_t len);
+/* mmap.c, for mremap: get_unmapped_area() adopting the kernel's legal choice. */
+int64_t get_unmapped_area_adopt(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t flags,
+				uint64_t hugetlb, uint64_t kernel_result);
 
 /* pages.c: page tables and frames. */
 pte *pte_lookup(const oracle_proc *p, uint64_t vpn);

@@ -911,4 +911,134 @@ TEST(memfd_fork_fd_table)
 	oracle_world_free(w);
 }
 
+/* The layout of [a, a + strlen(want) pages) drawn, compared with want. */
+static int layout_is(oracle_proc *p, uint64_t a, const char *want)
+{
+	char d[64];
+	oracle_draw(p, a, strlen(want), d, sizeof(d));
+	if (strcmp(d, want))
+		fprintf(stderr, "layout %s, want %s\n", d, want);
+	return !strcmp(d, want);
+}
+
+static oracle_world *mremap_world(unsigned version, oracle_proc **pp, uint64_t *arena)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	if (version)
+		prof.version = version;
+	oracle_world *w = oracle_world_new(&prof);
+	*pp = oracle_world_root(w);
+	*arena = oracle_proc_seed_default(*pp);
+	return w;
+}
+
+#define MM LX_MREMAP_MAYMOVE
+#define MF (LX_MREMAP_MAYMOVE | LX_MREMAP_FIXED)
+#define MD (LX_MREMAP_MAYMOVE | LX_MREMAP_DONTUNMAP)
+
+/*
+ * mremap (mm/mremap.c): 6.18's check order, growth in place and its merge,
+ * moves carrying pages and pgoff, DONTUNMAP, the multi-VMA move, the
+ * 6.12 order, map_count, and what is left unmodelled.
+ */
+TEST(mremap_paths)
+{
+	oracle_proc *p;
+	uint64_t a;
+	oracle_world *w = mremap_world(0, &p, &a);
+	const uint64_t K = 0xffffffffffffffffULL; /* no kernel result */
+
+	/* check_mremap_params() before vma_lookup(): EINVAL, not EFAULT. */
+	CHECK_EQ_U64(oracle_mremap(p, a, P, P, MF, a + 10 * P + 1, K), E(EINVAL));
+	CHECK_EQ_U64(oracle_mremap(p, a, P, P, MF, a + 10 * P, K), E(EFAULT));
+	CHECK_EQ_U64(oracle_mremap(p, a, P, 0, 0, 0, K), E(EINVAL));
+
+	/* Growth in place merges the next VMA (vma_merge_extend). */
+	CHECK_EQ_U64(oracle_mmap(p, a, 2 * P, RW, FX, -1ULL, 0, 0), a);
+	CHECK_EQ_U64(oracle_mmap(p, a + 3 * P, P, RW, FX, -1ULL, 0, 0), a + 3 * P);
+	CHECK(oracle_store(p, a, 0x11).signo == 0);
+	CHECK_EQ_U64(oracle_mremap(p, a, 2 * P, 3 * P, 0, 0, K), a);
+	CHECK(layout_is(p, a, "aaaa."));
+	/* Blocked without MAYMOVE: ENOMEM; with it, a move that keeps the page. */
+	CHECK_EQ_U64(oracle_mmap(p, a + 4 * P, P, R, FX, -1ULL, 0, 0), a + 4 * P);
+	CHECK_EQ_U64(oracle_mremap(p, a, 4 * P, 6 * P, 0, 0, K), E(ENOMEM));
+	oracle_page_info before, after;
+	oracle_page(p, a, &before);
+	CHECK_EQ_U64(oracle_mremap(p, a, 4 * P, 4 * P, MF, a + 20 * P, K), a + 20 * P);
+	oracle_page(p, a + 20 * P, &after);
+	CHECK(after.present && after.frame == before.frame);
+	uint64_t v = 0;
+	CHECK(oracle_load(p, a + 20 * P, &v).signo == 0 && v == 0x11);
+	CHECK(oracle_load(p, a, &v).signo == LX_SIGSEGV);
+	/* Faulted: the old pgoff stays, so no merge at the destination. */
+	oracle_vma_info vi;
+	CHECK(oracle_find_vma(p, a + 20 * P, &vi) && vi.pgoff == a >> 12);
+	CHECK(layout_is(p, a, "....a"));
+	CHECK(oracle_check(w) == NULL);
+
+	/* Unfaulted: pgoff becomes the destination's, and it merges. */
+	CHECK_EQ_U64(oracle_mmap(p, a + 40 * P, 2 * P, RW, FX, -1ULL, 0, 0), a + 40 * P);
+	CHECK_EQ_U64(oracle_mmap(p, a + 50 * P, P, RW, FX, -1ULL, 0, 0), a + 50 * P);
+	CHECK_EQ_U64(oracle_mremap(p, a + 50 * P, P, P, MF, a + 42 * P, K), a + 42 * P);
+	CHECK(layout_is(p, a + 40 * P, "aaa."));
+
+	/* DONTUNMAP: the source stays, empty; the page moved. */
+	CHECK(oracle_store(p, a + 40 * P, 0x40).signo == 0);
+	CHECK_EQ_U64(oracle_mremap(p, a + 40 * P, P, P, MD | LX_MREMAP_FIXED, a + 60 * P, K),
+		     a + 60 * P);
+	CHECK(oracle_load(p, a + 60 * P, &v).signo == 0 && v == 0x40);
+	CHECK(oracle_load(p, a + 40 * P, &v).signo == 0 && v == 0);
+	CHECK(layout_is(p, a + 40 * P, "aaa."));
+
+	/* remap_move(): several VMAs, the gap kept; a gap at the start: EFAULT. */
+	CHECK_EQ_U64(oracle_mmap(p, a + 80 * P, P, R, FX, -1ULL, 0, 0), a + 80 * P);
+	CHECK_EQ_U64(oracle_mmap(p, a + 82 * P, P, RW, FX, -1ULL, 0, 0), a + 82 * P);
+	CHECK_EQ_U64(oracle_mremap(p, a + 79 * P, 4 * P, 4 * P, MF, a + 90 * P, K), E(EFAULT));
+	CHECK_EQ_U64(oracle_mremap(p, a + 80 * P, 3 * P, 3 * P, MF, a + 90 * P, K), a + 90 * P);
+	CHECK(layout_is(p, a + 80 * P, "..........a.b.."));
+
+	/* A shared mapping with old_len 0 is duplicated; a private one refuses. */
+	CHECK_EQ_U64(oracle_mmap(p, a + 100 * P, P, RW, LX_MAP_SHARED | LX_MAP_ANONYMOUS | LX_MAP_FIXED,
+				 -1ULL, 0, 0), a + 100 * P);
+	CHECK(oracle_store(p, a + 100 * P, 0x64).signo == 0);
+	CHECK_EQ_U64(oracle_mremap(p, a + 100 * P, 0, P, MF, a + 102 * P, K), a + 102 * P);
+	CHECK(oracle_load(p, a + 102 * P, &v).signo == 0 && v == 0x64);
+	CHECK_EQ_U64(oracle_mremap(p, a + 90 * P, 0, P, MM, 0, K), E(EINVAL));
+
+	/* MREMAP_DONTUNMAP of a VM_LOCKED VMA: 6.18 leaks locked_vm; not modelled. */
+	CHECK_EQ_U64(oracle_mmap(p, a + 120 * P, P, RW, FX | LX_MAP_LOCKED, -1ULL, 0, 0), a + 120 * P);
+	CHECK_EQ_U64(oracle_mremap(p, a + 120 * P, P, P, MD, 0, K), ORACLE_UNMODELLED);
+	oracle_world_free(w);
+
+	/* 6.12: vma_lookup() first (EFAULT), DONTUNMAP compares unaligned lengths. */
+	w = mremap_world((6u << 16) | (12u << 8), &p, &a);
+	CHECK_EQ_U64(oracle_mremap(p, a, P, P, MF, a + 10 * P + 1, K), E(EFAULT));
+	CHECK_EQ_U64(oracle_mmap(p, a, 3 * P, R, FX, -1ULL, 0, 0), a);
+	CHECK_EQ_U64(oracle_mremap(p, a, P, P - 1, MD, 0, K), E(EINVAL));
+	/* No multi-VMA moves: a FIXED shrink across VMAs unmaps the
+	 * destination and the tail, then fails (gVisor Fixed_ShrinkingAcrossVMAs). */
+	CHECK_EQ_U64(oracle_mprotect(p, a, P, 0), 0);
+	CHECK_EQ_U64(oracle_mmap(p, a + 10 * P, 2 * P, 0, FX, -1ULL, 0, 0), a + 10 * P);
+	CHECK_EQ_U64(oracle_mremap(p, a, 3 * P, 2 * P, MF, a + 10 * P, K), E(EFAULT));
+	CHECK(layout_is(p, a, "ab.........."));
+	CHECK(oracle_check(w) == NULL);
+	oracle_world_free(w);
+
+	/* map_count: a FIXED move needs map_count + 2 < max_map_count - 3. */
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	prof.max_map_count = 26;
+	w = oracle_world_new(&prof);
+	p = oracle_world_root(w);
+	a = oracle_proc_seed_default(p); /* 19 VMAs */
+	CHECK_EQ_U64(oracle_mmap(p, a, P, RW, FX, -1ULL, 0, 0), a);
+	CHECK_EQ_U64(oracle_mremap(p, a, P, P, MF, a + 10 * P, K), a + 10 * P);
+	CHECK_EQ_U64(oracle_mmap(p, a, P, R, FX, -1ULL, 0, 0), a); /* 21 VMAs */
+	CHECK_EQ_U64(oracle_mremap(p, a, P, P, MF, a + 20 * P, K), E(ENOMEM));
+	/* Growth that moves checks only map_count >= max - 3 (prep_move_vma). */
+	CHECK_EQ_U64(oracle_mremap(p, a + 10 * P, P, 2 * P, MM, 0, K) > 0, 1);
+	oracle_world_free(w);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
