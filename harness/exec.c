@@ -308,6 +308,23 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	if (access("/sys/kernel/mm/hugepages/hugepages-1048576kB", F_OK) == 0)
 		info->hugepage_sizes |= 1ULL << 30;
 	info->hugepages_free_2m = read_u64_file("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", 0);
+	/* CONFIG_MEM_SOFT_DIRTY: a new VMA is soft-dirty, so even a fresh page
+	 * reads pagemap bit 55; without the option the bit is never set. */
+	{
+		volatile char *sd = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sd != MAP_FAILED) {
+			sd[0] = 1;
+			uint64_t e = 0;
+			int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				if (pread(fd, &e, 8, (off_t)((uint64_t)sd / PAGE * 8)) == 8)
+					info->soft_dirty = (e >> 55) & 1;
+				close(fd);
+			}
+			munmap((void *)sd, PAGE);
+		}
+	}
 	/* A hint below the effective minimum is raised to it (round_hint_to_min),
 	 * which shows CONFIG_LSM_MMAP_MIN_ADDR without reading the config. */
 	void *h = mmap((void *)PAGE, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
