@@ -9,13 +9,16 @@
  * the VMAs of a MREMAP_FIXED range one by one (remap_move). Older kernels
  * (the SYSCALL_DEFINE5 body, mremap_to and vma_to_resize of 6.12 and 6.1)
  * look the VMA up first and move one VMA only; sys_mremap_legacy() follows
- * them.
+ * them. 6.15 and 6.16, half way through the rewrite, are taken as the old
+ * order (not checked against their source).
  *
  * A move copies the VMA to its new range (merging with the neighbours
  * there, copy_vma), moves the page-table entries (contents, COW sharing and
  * frames go with them: move_page_tables) and unmaps the old range, or with
- * MREMAP_DONTUNMAP leaves it mapped and empty. Nothing is ever merged at the
- * source. A moved anonymous VMA keeps its pgoff once it has an anon_vma, so
+ * MREMAP_DONTUNMAP leaves it mapped and empty. What remains at the source
+ * never merges (munmap does not), though an unfaulted VMA moved right next
+ * to itself first merges with itself. A moved anonymous VMA keeps its pgoff
+ * once it has an anon_vma, so
  * it rarely merges at the destination; an unfaulted one takes the new
  * address's pgoff and does.
  *
