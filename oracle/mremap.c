@@ -18,9 +18,8 @@
  * MREMAP_DONTUNMAP leaves it mapped and empty. What remains at the source
  * never merges (munmap does not), though an unfaulted VMA moved right next
  * to itself first merges with itself. A moved anonymous VMA keeps its pgoff
- * once it has an anon_vma, so
- * it rarely merges at the destination; an unfaulted one takes the new
- * address's pgoff and does.
+ * once it has an anon_vma, so it rarely merges at the destination; an
+ * unfaulted one takes the new address's pgoff and does.
  *
  * A shared or memfd mapping can grow past the end of its object (the size
  * does not change; accesses there raise SIGBUS) and with old_len 0 a shared
