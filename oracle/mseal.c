@@ -55,7 +55,12 @@ static int64_t do_mseal(oracle_proc *p, uint64_t start, uint64_t len_in, uint64_
 		}
 		prev = v;
 		curr_start = curr_end;
-		v = vma_next(v);
+		/*
+		 * The iterator continues from the end of the range just handled:
+		 * after a merge into the next VMA that is the merged VMA again
+		 * (already sealed, so skipped), and only then what follows it.
+		 */
+		v = find_vma(p, curr_start);
 	}
 	return 0;
 }
