@@ -33,7 +33,7 @@ static void usage(FILE *out)
 		"usage: mmspec <command> [options]\n"
 		"\n"
 		"commands:\n"
-		"  check [--format text|ktap] [--filter GLOB] [-v] PATH...\n"
+		"  check [--format text|ktap] [--filter GLOB] [--profile X.Y[.Z]] [-v] PATH...\n"
 		"        run case files (or folders of *.mmt) against the model alone\n"
 		"  run [--db FILE] [--format text|ktap|junit] [--filter GLOB] [--jobs N]\n"
 		"      [--exec-wrapper CMD] [--exec PATH] [--maps-text] [--timeout MS]\n"
@@ -169,12 +169,14 @@ static void print_indented(FILE *out, const char *prefix, const char *text)
 
 static int cmd_check(int argc, char **argv)
 {
-	const char *format = "text", *filter = NULL;
+	const char *format = "text", *filter = NULL, *profile = NULL;
 	bool verbose = false;
 	pathlist paths = { 0 };
 	int i;
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
+			profile = argv[++i];
+		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
 			format = argv[++i];
 		} else if (!strncmp(argv[i], "--format=", 9)) {
 			format = argv[i] + 9;
@@ -210,6 +212,15 @@ static int cmd_check(int argc, char **argv)
 
 	harness_target target;
 	harness_target_model(&target);
+	if (profile) {
+		unsigned maj = 0, min = 0, patch = 0;
+		if (sscanf(profile, "%u.%u.%u", &maj, &min, &patch) < 2) {
+			fprintf(stderr, "mmspec check: --profile takes MAJOR.MINOR[.PATCH], like 6.12\n");
+			free_inputs(&paths, files);
+			return EXIT_USAGE;
+		}
+		target.profile.version = PROG_VERSION(maj, min, patch > 255 ? 255 : patch);
+	}
 	bool ktap = !strcmp(format, "ktap");
 	size_t total = 0;
 	for (size_t f = 0; f < paths.n; f++)

@@ -53,15 +53,15 @@ echo "$out" | grep -q 'died of signal 11 at step 1'; check "the crash is located
 run "$mmspec" run --db "$db" "$dir/self-destruct.mmt"
 check "a program that destroys the sandbox is an ERROR" "$(is $rc 3)"
 
-run "$mmspec" run --db "$db" --profile 6.1 "$src/suites/mprotect.mmt"
+run "$mmspec" run --db "$db" --profile 6.1 "$dir/profile-mismatch.mmt"
 check "a profile mismatch shows as a divergence (exit 1)" "$(is $rc 1)"
-echo "$out" | grep -q 'signature: mprotect:layout:bounds'; check "the divergence has a signature" $?
+echo "$out" | grep -q 'signature: mmap:layout:bounds'; check "the divergence has a signature" $?
 echo "$out" | grep -q 'model:.*kernel:'; check "layouts are drawn side by side" $?
 
 if command -v sqlite3 >/dev/null; then
 	n=$(sqlite3 "$db" "select count(*) from runs")
 	check "every run is in the database" "$(is "$n" 10)"
-	n=$(sqlite3 "$db" "select count(*) from divergences where signature = 'mprotect:layout:bounds'")
+	n=$(sqlite3 "$db" "select count(*) from divergences where signature = 'mmap:layout:bounds'")
 	check "the divergence is stored" "$(is "$n" 1)"
 	n=$(sqlite3 "$db" "select count(*) from results where result = 'ERROR'")
 	check "errors are stored" "$(is "$n" 3)"
