@@ -53,13 +53,9 @@ static int do_brk_flags(oracle_proc *p, vma *brkvma, uint64_t addr, uint64_t len
 		v = vma_merge_new_range(p, &g);
 	}
 	if (!v) {
-		v = vma_alloc(p);
+		v = vma_new(p, addr, addr + len, flags, addr >> PAGE_SHIFT);
 		if (!v)
 			return -LX_ENOMEM;
-		v->start = addr;
-		v->end = addr + len;
-		v->flags = flags;
-		v->pgoff = addr >> PAGE_SHIFT;
 		vma_link(p, v, brkvma);
 	}
 	p->total_vm += pages;

@@ -385,13 +385,9 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t
 		v = vma_merge_new_range(p, &g);
 	}
 	if (!v) {
-		v = vma_alloc(p);
+		v = vma_new(p, addr, end, vm_flags, pgoff);
 		if (!v)
 			return -LX_ENOMEM;
-		v->start = addr;
-		v->end = end;
-		v->flags = vm_flags;
-		v->pgoff = pgoff;
 		if (file) {
 			/* The VMA holds a reference on the file (get_file()). */
 			v->file = file;

@@ -167,6 +167,8 @@ vma *find_vma_intersection(const oracle_proc *p, uint64_t start, uint64_t end);
 vma *vma_next(const vma *v);
 vma *vma_prev_of(const vma *v);
 vma *vma_alloc(oracle_proc *p);
+/* A new, unlinked VMA over [start, end); NULL (world broken) on OOM. */
+vma *vma_new(oracle_proc *p, uint64_t start, uint64_t end, uint64_t flags, uint64_t pgoff);
 /* Links v into the tree; pred is its left neighbour if known (faster), else NULL. */
 void vma_link(oracle_proc *p, vma *v, vma *pred);
 void vma_unlink_free(oracle_proc *p, vma *v);

@@ -46,6 +46,18 @@ vma *vma_alloc(oracle_proc *p)
 	return v;
 }
 
+vma *vma_new(oracle_proc *p, uint64_t start, uint64_t end, uint64_t flags, uint64_t pgoff)
+{
+	vma *v = vma_alloc(p);
+	if (v) {
+		v->start = start;
+		v->end = end;
+		v->flags = flags;
+		v->pgoff = pgoff;
+	}
+	return v;
+}
+
 void vma_link(oracle_proc *p, vma *v, vma *pred)
 {
 	v->node.key = v->start;
