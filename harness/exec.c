@@ -713,11 +713,15 @@ static void wait_turn(uint32_t i)
 	}
 }
 
+/* Whether the program forks: only then can anyone be waiting for a turn. */
+static bool program_forks;
+
 static void advance_turn(uint32_t next)
 {
 	obs->steps_done = next;
 	__atomic_store_n(&obs->turn, next, __ATOMIC_SEQ_CST);
-	syscall(SYS_futex, &obs->turn, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+	if (program_forks)
+		syscall(SYS_futex, &obs->turn, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
 }
 
 /* A forked child observes its own mm: the inherited descriptors show the parent's. */
@@ -1007,6 +1011,10 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 	my_proc = PROG_ROOT;
 	use_maps_text = opt->maps_text || !info_ptr->procmap_query;
 	test_hook = opt->test_hook;
+	program_forks = false;
+	for (uint32_t i = 0; i < decoded.nsteps; i++)
+		if (decoded.steps[i].op == PROG_FORK)
+			program_forks = true;
 	obs->status = EXEC_CRASHED; /* until the sandbox says otherwise */
 	pid_t parent = getpid();
 	pid_t pid = fork();
