@@ -439,6 +439,7 @@ static volatile int64_t fault_trapno, fault_err;
 static volatile uint64_t fault_rip;
 static volatile sig_atomic_t fault_traps_at;  /* fetch_traps when the fault came */
 static uint64_t fetch_scratch[64];
+static uint64_t *volatile fetch_scratch_ptr = &fetch_scratch[32];
 static char altstack[64 * 1024];
 static bool use_maps_text;
 
@@ -530,21 +531,39 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 	siglongjmp(probe_jmp, 1);
 }
 
-static __attribute__((noinline)) void jump_single_step(uint64_t target)
+static __attribute__((noinline)) void jump_single_step(void)
 {
 	/* TF set by popfq traps after the following jmp, with RIP at the target;
 	 * the handler then lets one instruction at the target run (or fault on
-	 * its fetch) before the next trap. rax/rcx point at scratch memory so
-	 * that the one instruction cannot scribble on anything that matters. */
-	__asm__ volatile("mov %1, %%rax\n\t"
-			 "mov %1, %%rcx\n\t"
+	 * its fetch) before the next trap. Every general register but rsp
+	 * points at scratch memory, so that the one instruction's memory
+	 * operands cannot touch the program's memory. The target is
+	 * fetch_target. */
+	__asm__ volatile("mov %0, %%r11\n\t"
+			 "mov %1, %%rax\n\t"
+			 "mov %%rax, %%rbx\n\t"
+			 "mov %%rax, %%rcx\n\t"
+			 "mov %%rax, %%rdx\n\t"
+			 "mov %%rax, %%rsi\n\t"
+			 "mov %%rax, %%rdi\n\t"
+			 "mov %%rax, %%rbp\n\t"
+			 "mov %%rax, %%r8\n\t"
+			 "mov %%rax, %%r9\n\t"
+			 "mov %%rax, %%r10\n\t"
+			 "mov %%rax, %%r12\n\t"
+			 "mov %%rax, %%r13\n\t"
+			 "mov %%rax, %%r14\n\t"
+			 "mov %%rax, %%r15\n\t"
 			 "pushfq\n\t"
 			 "orq $0x100, (%%rsp)\n\t"
 			 "popfq\n\t"
-			 "jmp *%0\n\t"
+			 "jmp *%%r11\n\t"
 			 :
-			 : "r"(target), "r"(&fetch_scratch[32])
-			 : "rax", "rcx", "memory", "cc");
+			 /* Both operands are globals, addressed rip-relative: no
+			  * register is needed to reach them once all are clobbered. */
+			 : "m"(fetch_target), "m"(fetch_scratch_ptr)
+			 : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+			   "r12", "r13", "r14", "r15", "memory", "cc");
 	__builtin_unreachable();
 }
 
@@ -564,7 +583,7 @@ static void probe(int op, uint64_t addr, uint64_t value, exec_step_obs *o)
 		} else {
 			fetch_traps = 0;
 			fetch_target = addr;
-			jump_single_step(addr);
+			jump_single_step();
 		}
 		probe_active = 0;
 	}
@@ -749,9 +768,33 @@ static void reopen_own_fds(void)
 static void run_steps(const prog_case *c)
 {
 	uint64_t *vals = obs->vals;
+	/* Who forked whom, and who has exited so far, as every process sees it. */
+	uint8_t parent[PROG_MAX_VARS];
+	bool gone[PROG_MAX_VARS] = { false };
+	memset(parent, PROG_ROOT, sizeof(parent));
 	for (uint32_t i = 0; i < c->nsteps; i++) {
 		const prog_step *s = &c->steps[i];
+		if (s->op == PROG_FORK && s->res.kind == PROG_RES_BIND)
+			parent[s->res.var] = s->proc;
+		bool parent_alive = s->proc != PROG_ROOT &&
+				    (parent[s->proc] == PROG_ROOT || !gone[parent[s->proc]]);
+		if (s->op == PROG_EXIT && s->proc != PROG_ROOT)
+			gone[s->proc] = true;
 		if (s->proc != my_proc) {
+			/*
+			 * A child's exit() takes effect when its mm is torn down,
+			 * which ends before it turns zombie: its parent waits for
+			 * that (without reaping: the program's wait() does) and then
+			 * passes the turn on, so the next step sees the exit done.
+			 */
+			if (s->op == PROG_EXIT && parent_alive && parent[s->proc] == my_proc) {
+				siginfo_t si;
+				while (waitid(P_PID, (id_t)obs->pid[s->proc], &si, WEXITED | WNOWAIT) < 0 &&
+				       errno == EINTR)
+					;
+				advance_turn(i + 1);
+				continue;
+			}
 			wait_turn(i);
 			continue;
 		}
@@ -839,7 +882,10 @@ static void run_steps(const prog_case *c)
 		}
 		case PROG_EXIT:
 			o->done = 1;
-			advance_turn(i + 1);
+			/* The parent passes the turn on once this process is a zombie;
+			 * with no parent in the program left, it must do it itself. */
+			if (!parent_alive)
+				advance_turn(i + 1);
 			_exit((int)a[0]);
 		case PROG_WAIT: {
 			int st = 0;

@@ -182,6 +182,28 @@ oracle_fault oracle_fetch(oracle_proc *p, uint64_t addr)
 		return fault(LX_SIGSEGV, LX_SI_KERNEL, 0);
 	}
 	oracle_fault f = access_page(p, addr, ACC_FETCH);
+	/*
+	 * An instruction at the last byte of a page takes its next bytes from
+	 * the next page, which the CPU then fetches (faulting it in, or failing
+	 * after the probe's own fetch succeeded: that is still a success).
+	 * Only one-byte opcodes stay inside the page; zero-filled memory holds
+	 * `00 00` (add %al,(%rax)), two bytes.
+	 */
+	if (!f.signo && (addr & (PAGE_SIZE - 1)) == PAGE_SIZE - 1) {
+		uint8_t op = 0;
+		pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+		if (e)
+			frame_read(e->f, PAGE_SIZE - 1, &op, 1);
+		static const uint8_t one_byte[] = { 0x90, 0xc3, 0xcb, 0xcc, 0xf4, 0xf5, 0xf8, 0xf9,
+						     0xfa, 0xfb, 0xfc, 0xfd, 0x98, 0x99, 0x9e, 0x9f,
+						     0xc9, 0xec, 0xed, 0xee, 0xef, 0xa4, 0xa5, 0xa6,
+						     0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf };
+		bool single = (op >= 0x50 && op <= 0x5f) || (op >= 0x91 && op <= 0x97);
+		for (size_t i = 0; i < sizeof(one_byte) && !single; i++)
+			single = op == one_byte[i];
+		if (!single && canonical(addr + 1))
+			(void)access_page(p, addr + 1, ACC_FETCH);
+	}
 	oracle_after_mutation(p);
 	return f;
 }
