@@ -196,18 +196,9 @@ static void unmap_mapping_range(oracle_world *w, oracle_file *f, uint64_t first)
  */
 static int shmem_truncate_range(oracle_world *w, oracle_file *f, uint64_t newsize)
 {
-	uint64_t start = PAGE_ALIGN(newsize) >> PAGE_SHIFT;
-	tree_node *n = tree_ceil(&f->pages, start);
-	while (n) {
-		tree_node *next = tree_next(n);
-		pcache_entry *pc = tree_entry(n, pcache_entry, node);
-		tree_remove(&f->pages, n);
-		frame_put(w, pc->f);
-		free(pc);
-		n = next;
-	}
+	pcache_drop_from(w, f, PAGE_ALIGN(newsize) >> PAGE_SHIFT);
 	if (newsize & ~PAGE_MASK) {
-		n = tree_floor(&f->pages, newsize >> PAGE_SHIFT);
+		tree_node *n = tree_floor(&f->pages, newsize >> PAGE_SHIFT);
 		if (n && n->key == newsize >> PAGE_SHIFT)
 			return frame_zero_from(w, tree_entry(n, pcache_entry, node)->f,
 					       newsize & ~PAGE_MASK);

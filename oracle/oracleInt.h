@@ -248,6 +248,8 @@ int frame_write(oracle_world *w, frame *f, size_t off, const uint8_t *buf, size_
 int frame_copy(oracle_world *w, frame *dst, const frame *src);
 oracle_file *file_new(oracle_world *w);
 void file_put(oracle_world *w, oracle_file *f);
+/* Drops the page-cache pages from index first on (truncation, last put). */
+void pcache_drop_from(oracle_world *w, oracle_file *f, uint64_t first);
 
 /* file.c: descriptors (fs/file.c) and shmem files (mm/memfd.c, mm/shmem.c). */
 oracle_file *fd_file(const oracle_proc *p, uint64_t fd);   /* fget(): NULL if not a memfd */

@@ -275,11 +275,9 @@ oracle_file *file_new(oracle_world *w)
 	return f;
 }
 
-void file_put(oracle_world *w, oracle_file *f)
+void pcache_drop_from(oracle_world *w, oracle_file *f, uint64_t first)
 {
-	if (--f->refs)
-		return;
-	tree_node *n = tree_first(&f->pages);
+	tree_node *n = tree_ceil(&f->pages, first);
 	while (n) {
 		tree_node *next = tree_next(n);
 		pcache_entry *pc = tree_entry(n, pcache_entry, node);
@@ -288,6 +286,13 @@ void file_put(oracle_world *w, oracle_file *f)
 		free(pc);
 		n = next;
 	}
+}
+
+void file_put(oracle_world *w, oracle_file *f)
+{
+	if (--f->refs)
+		return;
+	pcache_drop_from(w, f, 0);
 	free(f);
 }
 
