@@ -43,7 +43,7 @@ static int64_t do_mseal(oracle_proc *p, uint64_t start, uint64_t len_in, uint64_
 	vma *v = find_vma(p, start);
 	vma *prev = start > v->start ? v : vma_prev_of(v);
 	uint64_t curr_start = start;
-	while (v && v->start < end) {
+	while (v && curr_start < end) {
 		uint64_t curr_end = v->end < end ? v->end : end;
 		if (!(v->flags & VM_SEALED)) {
 			int err = 0;
@@ -59,6 +59,9 @@ static int64_t do_mseal(oracle_proc *p, uint64_t start, uint64_t len_in, uint64_
 		 * The iterator continues from the end of the range just handled:
 		 * after a merge into the next VMA that is the merged VMA again
 		 * (already sealed, so skipped), and only then what follows it.
+		 * The loop ends on curr_start, not on v->start: a merge into the
+		 * next VMA can leave v reaching past end with its start before
+		 * it, and find_vma(end) would return that VMA forever.
 		 */
 		v = find_vma(p, curr_start);
 	}
