@@ -429,6 +429,22 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t
 	return (int64_t)addr;
 }
 
+/* do_mmap()'s tail for every kind of mapping: MAP_NORESERVE unless strict
+ * overcommit, mmap_region(), then mm_populate() for VM_LOCKED or a
+ * MAP_POPULATE without MAP_NONBLOCK (vm_mmap_pgoff()). */
+static int64_t map_and_populate(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t flags,
+				uint64_t vm_flags, uint64_t pgoff, bool shared_anon,
+				oracle_file *file)
+{
+	if ((flags & LX_MAP_NORESERVE) && p->w->prof.overcommit_memory != 2)
+		vm_flags |= VM_NORESERVE;
+	int64_t ret = mmap_region(p, addr, len, vm_flags, pgoff, shared_anon, 0, file);
+	if (!IS_ERR_VALUE(ret) && ((vm_flags & VM_LOCKED) ||
+				   (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE))
+		mm_populate(p, addr, len);
+	return ret;
+}
+
 static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot,
 		       uint64_t flags, uint64_t fd, uint64_t off, uint64_t kernel_result)
 {
@@ -538,13 +554,7 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 		default:
 			return -LX_EINVAL;
 		}
-		if ((flags & LX_MAP_NORESERVE) && pr->overcommit_memory != 2)
-			vm_flags |= VM_NORESERVE;
-		ret = mmap_region(p, addr, len, vm_flags, pgoff, false, 0, file);
-		if (!IS_ERR_VALUE(ret) && ((vm_flags & VM_LOCKED) ||
-				 (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE))
-			mm_populate(p, addr, len);
-		return ret;
+		return map_and_populate(p, addr, len, flags, vm_flags, pgoff, false, file);
 	}
 	if (foreign >= 0) {
 		/* do_mmap()'s file path for a read-only file without ->mmap. */
@@ -617,14 +627,7 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 	default:
 		return -LX_EINVAL;
 	}
-	if ((flags & LX_MAP_NORESERVE) && pr->overcommit_memory != 2)
-		vm_flags |= VM_NORESERVE;
-
-	ret = mmap_region(p, addr, len, vm_flags, pgoff, shared_anon, 0, NULL);
-	if (!IS_ERR_VALUE(ret) && ((vm_flags & VM_LOCKED) ||
-			 (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) == LX_MAP_POPULATE))
-		mm_populate(p, addr, len);
-	return ret;
+	return map_and_populate(p, addr, len, flags, vm_flags, pgoff, shared_anon, NULL);
 }
 
 int64_t oracle_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t prot,
