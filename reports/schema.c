@@ -236,8 +236,46 @@ static const char schema_v1[] =
 	"FROM runs\n"
 	"GROUP BY target, kernel_release, profile;\n";
 
+/*
+ * Version 2: campaigns, merged databases and expected divergences.
+ *  - runs.uuid names a run across databases (mmspec db merge skips a run
+ *    whose uuid is already there); runs.origin says where a merged run came
+ *    from (the source file and host), NULL for runs recorded here.
+ *  - results.expected is 'FAIL' when the case states a known divergence on
+ *    the run's target: a FAIL is then reported as XFAIL, a PASS as XPASS.
+ *  - campaign_progress: one row per status tick of `mmspec fuzz`, for the
+ *    campaign timeline (programs run, divergences and distinct signatures
+ *    found, model branches reached, by elapsed seconds).
+ */
+static const char schema_v2[] =
+	"ALTER TABLE runs ADD COLUMN uuid TEXT;\n"
+	"ALTER TABLE runs ADD COLUMN origin TEXT;\n"
+	"UPDATE runs SET uuid = lower(hex(randomblob(16))) WHERE uuid IS NULL;\n"
+	"CREATE UNIQUE INDEX runs_uuid ON runs(uuid);\n"
+	"ALTER TABLE results ADD COLUMN expected TEXT"
+	" CHECK (expected IS NULL OR expected IN ('PASS', 'FAIL'));\n"
+	"CREATE TABLE campaign_progress (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+	"  elapsed_s   REAL NOT NULL,\n"
+	"  programs    INTEGER NOT NULL,\n"
+	"  divergences INTEGER NOT NULL,\n"
+	"  signatures  INTEGER NOT NULL,\n"
+	"  branches    INTEGER NOT NULL DEFAULT 0,\n"
+	"  created_at  TEXT NOT NULL DEFAULT " NOW "\n"
+	");\n"
+	"CREATE INDEX campaign_progress_run ON campaign_progress(run_id, elapsed_s);\n";
+
+/* The first version's script alone, for the migration test. */
+const char *store_test_schema_v1(void);
+const char *store_test_schema_v1(void)
+{
+	return schema_v1;
+}
+
 const store_migration store_migrations[] = {
 	{ 1, "runs, cases, results, divergences, faults and the v_* views", schema_v1 },
+	{ 2, "runs.uuid and origin, results.expected, campaign_progress", schema_v2 },
 };
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
 

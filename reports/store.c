@@ -44,14 +44,17 @@ enum stmt_id {
 	ST_RESULT_RUN,
 	ST_DIVERGENCE,
 	ST_FAULT,
+	ST_TRIAGE,
+	ST_PROGRESS,
 	ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_BEGIN] =
 		"INSERT INTO runs (kind, tool_version, target, kernel_release, profile,"
-		" config_json, options, seed, host, pid)"
-		" VALUES (coalesce(?1, 'run'), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		" config_json, options, seed, host, pid, uuid, origin)"
+		" VALUES (coalesce(?1, 'run'), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		" coalesce(?11, lower(hex(randomblob(16)))), ?12)",
 	[ST_RUN_END] =
 		"UPDATE runs SET finished_at = " NOW_SQL ","
 		" pass = ?2, fail = ?3, skip = ?4, error = ?5 WHERE id = ?1",
@@ -61,8 +64,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" ON CONFLICT (file, name) DO NOTHING",
 	[ST_CASE_ID] = "SELECT id FROM cases WHERE file = ?1 AND name = ?2",
 	[ST_RESULT] =
-		"INSERT INTO results (run_id, case_id, result, message, program, duration_ms)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		"INSERT INTO results (run_id, case_id, result, message, program, duration_ms,"
+		" expected) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_RESULT_RUN] = "SELECT run_id FROM results WHERE id = ?1",
 	[ST_DIVERGENCE] =
 		"INSERT INTO divergences (run_id, result_id, program, step, step_text,"
@@ -73,6 +76,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO faults (run_id, result_id, step, step_text, side, signo,"
 		" signal, si_code, code, si_addr)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_TRIAGE] =
+		"UPDATE divergences SET minimized = coalesce(?2, minimized),"
+		" reproduced = ?3, attempts = ?4 WHERE id = ?1",
+	[ST_PROGRESS] =
+		"INSERT INTO campaign_progress (run_id, elapsed_s, programs, divergences,"
+		" signatures, branches) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 struct store {
@@ -674,6 +683,8 @@ int64_t store_run_begin(store *s, const store_run_info *info)
 	bind_int(&b, 8, (int64_t)info->seed);
 	bind_text(&b, 9, info->host);
 	bind_int(&b, 10, (int64_t)getpid());
+	bind_text(&b, 11, info->uuid);
+	bind_text(&b, 12, info->origin);
 	if (step(s, &b, "store_run_begin", NULL) < 0)
 		goto fail;
 	id = sqlite3_last_insert_rowid(s->db);
@@ -764,6 +775,7 @@ int64_t store_result(store *s, int64_t run_id, const store_result_info *r)
 	bind_text(&b, 5, r->program);
 	/* NaN binds as NULL: no duration. */
 	bind_rc(&b, sqlite3_bind_double(b.st, 6, r->duration_ms));
+	bind_text(&b, 7, r->expected);
 	if (step(s, &b, what, NULL) < 0)
 		goto fail;
 	id = sqlite3_last_insert_rowid(s->db);
@@ -904,6 +916,72 @@ int64_t store_fault(store *s, int64_t run_id, const store_fault_info *f)
 	bind_int(&b, 8, f->si_code);
 	bind_text(&b, 9, cn);
 	bind_int(&b, 10, (int64_t)f->addr);
+	if (step(s, &b, what, NULL) < 0)
+		goto fail;
+	id = sqlite3_last_insert_rowid(s->db);
+	if (tx_end(s, what) < 0)
+		return -1;
+	return id;
+fail:
+	tx_abort(s);
+	return -1;
+}
+
+int store_divergence_triage(store *s, int64_t divergence_id, const char *minimized,
+			    int reproduced, int attempts)
+{
+	static const char what[] = "store_divergence_triage";
+	binder b;
+
+	if (!s)
+		return -1;
+	if (reproduced < 0 || attempts < 0 || reproduced > attempts)
+		return seterr(s, "%s: reproduced %d of %d attempts is not a ratio", what,
+			      reproduced, attempts);
+	if (tx_begin(s, what) < 0)
+		return -1;
+	b = (binder){ stmt(s, ST_TRIAGE), SQLITE_OK };
+	if (!b.st)
+		goto fail;
+	bind_int(&b, 1, divergence_id);
+	bind_text(&b, 2, minimized);
+	bind_int(&b, 3, reproduced);
+	bind_int(&b, 4, attempts);
+	if (step(s, &b, what, NULL) < 0)
+		goto fail;
+	if (sqlite3_changes(s->db) == 0) {
+		seterr(s, "%s: divergence %" PRId64 " does not exist", what, divergence_id);
+		goto fail;
+	}
+	return tx_end(s, what);
+fail:
+	tx_abort(s);
+	return -1;
+}
+
+int64_t store_campaign_progress(store *s, int64_t run_id, const store_progress_info *p)
+{
+	static const char what[] = "store_campaign_progress";
+	binder b;
+	int64_t id;
+
+	if (!s)
+		return -1;
+	if (!p)
+		return seterr(s, "%s: no progress", what);
+	if (tx_begin(s, what) < 0)
+		return -1;
+	if (check_ids(s, what, run_id, 0) < 0)
+		goto fail;
+	b = (binder){ stmt(s, ST_PROGRESS), SQLITE_OK };
+	if (!b.st)
+		goto fail;
+	bind_int(&b, 1, run_id);
+	bind_rc(&b, sqlite3_bind_double(b.st, 2, p->elapsed_s));
+	bind_int(&b, 3, p->programs);
+	bind_int(&b, 4, p->divergences);
+	bind_int(&b, 5, p->signatures);
+	bind_int(&b, 6, p->branches);
 	if (step(s, &b, what, NULL) < 0)
 		goto fail;
 	id = sqlite3_last_insert_rowid(s->db);

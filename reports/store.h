@@ -20,7 +20,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /*
  * Opens (creating if absent) and migrates the database at path. On failure
@@ -54,6 +54,8 @@ typedef struct store_run_info {
 	const char *options;        /* the command line */
 	uint64_t seed;
 	const char *host;           /* hostname of the controller */
+	const char *uuid;           /* NULL: a fresh random one (merges pass theirs) */
+	const char *origin;         /* NULL here; "FILE@HOST" for a merged run */
 } store_run_info;
 
 /* Starts a run; returns its id (> 0) or -1. */
@@ -70,6 +72,8 @@ typedef struct store_result_info {
 	int result;
 	const char *message;        /* why it failed, skipped or errored */
 	double duration_ms;
+	const char *expected;       /* NULL, or "FAIL": a known divergence on this
+				       target (FAIL shows as XFAIL, PASS as XPASS) */
 } store_result_info;
 
 /* Records one case's result in a run; returns the result id (> 0) or -1. */
@@ -94,6 +98,25 @@ typedef struct store_divergence_info {
 } store_divergence_info;
 
 int64_t store_divergence(store *s, int64_t run_id, const store_divergence_info *d);
+
+/*
+ * Triage results for a divergence already stored: its minimized program
+ * (NULL keeps the old one) and how often it reproduced. Returns 0, or -1
+ * (no such divergence, or a store error) with nothing changed.
+ */
+int store_divergence_triage(store *s, int64_t divergence_id, const char *minimized,
+			    int reproduced, int attempts);
+
+/* One status tick of a fuzzing campaign, for its timeline. */
+typedef struct store_progress_info {
+	double elapsed_s;
+	int64_t programs;
+	int64_t divergences;
+	int64_t signatures;         /* distinct signatures so far */
+	int64_t branches;           /* model branches reached, 0 if not measured */
+} store_progress_info;
+
+int64_t store_campaign_progress(store *s, int64_t run_id, const store_progress_info *p);
 
 /* Every SIGSEGV/SIGBUS outcome of a probe, on either side. */
 typedef struct store_fault_info {

@@ -234,6 +234,7 @@ static int64_t add_result(store *s, int64_t run, const char *name, int result)
 
 static const char *const tables[] = {
 	"migrations", "runs", "cases", "results", "divergences", "faults",
+	"campaign_progress",
 };
 static const char *const views[] = {
 	"v_runs", "v_results", "v_latest_results", "v_failures", "v_case_history",
@@ -309,7 +310,7 @@ TEST(reopen_keeps_data_and_does_not_migrate_again)
 	db = raw(path);
 	CHECK_QI(db, "SELECT count(*) FROM runs", 2);
 	CHECK_QI(db, "SELECT count(*) FROM results", 1);
-	CHECK_QI(db, "SELECT count(*) FROM migrations", 1);
+	CHECK_QI(db, "SELECT count(*) FROM migrations", STORE_SCHEMA_VERSION);
 	CHECK_QI(db, "SELECT pass FROM runs WHERE id = 1", 1);
 	sqlite3_close(db);
 }
@@ -809,7 +810,80 @@ TEST(newer_schema_is_refused_and_untouched)
 	db = raw(path);
 	raw_exec(db, "PRAGMA user_version = 7");
 	sqlite3_close(db);
-	check_refused(path, "schema version 7 is newer than this mmspec (1); upgrade mmspec");
+	check_refused(path, "schema version 7 is newer than this mmspec (2); upgrade mmspec");
+}
+
+/*
+ * A version-1 database (as mmspec 0.1 wrote it) migrates to the current
+ * schema keeping every row: each old run gets a distinct uuid, old results
+ * have no expectation, and the new calls work on it.
+ */
+TEST(version_1_database_migrates_and_keeps_its_rows)
+{
+	extern const char *store_test_schema_v1(void);
+	const char *path = tpath("v1.db");
+	sqlite3 *db = raw(path);
+	store *s;
+
+	raw_exec(db, store_test_schema_v1());
+	raw_exec(db, "INSERT INTO migrations (version, description) VALUES (1, 'runs, cases, results, divergences, faults and the v_* views');"
+		 "PRAGMA user_version = 1; PRAGMA application_id = 1835889520;"
+		 "INSERT INTO runs (kind, target) VALUES ('run', 'host'), ('fuzz', 'host');"
+		 "INSERT INTO cases (file, name) VALUES ('suites/t.mmt', 'a');"
+		 "INSERT INTO results (run_id, case_id, result) VALUES (1, 1, 'FAIL');"
+		 "INSERT INTO divergences (run_id, result_id, signature) VALUES (1, 1, 'mprotect:errno:0:ENOMEM');");
+	sqlite3_close(db);
+
+	s = open_ok(path);
+	CHECK(store_divergence_triage(s, 1, "munmap(A, 1p)\n", 3, 4) == 0);
+	CHECK(store_divergence_triage(s, 1, NULL, 4, 4) == 0);
+	CHECK(store_divergence_triage(s, 99, NULL, 1, 1) == -1);
+	CHECK_HAS(store_error(s), "divergence 99 does not exist");
+	CHECK(store_divergence_triage(s, 1, NULL, 5, 4) == -1);
+	CHECK_HAS(store_error(s), "not a ratio");
+	{
+		store_progress_info p = { .elapsed_s = 1.5, .programs = 900, .divergences = 2,
+					  .signatures = 1, .branches = 321 };
+		CHECK(store_campaign_progress(s, 2, &p) == 1);
+		CHECK(store_campaign_progress(s, 42, &p) == -1);
+	}
+	store_close(s);
+
+	db = raw(path);
+	check_current_schema(db);
+	CHECK_QI(db, "SELECT count(*) FROM runs", 2);
+	CHECK_QI(db, "SELECT count(DISTINCT uuid) FROM runs WHERE length(uuid) = 32", 2);
+	CHECK_QI(db, "SELECT count(*) FROM results WHERE expected IS NULL", 1);
+	CHECK_Q(db, "SELECT minimized FROM divergences WHERE id = 1", "munmap(A, 1p)\n");
+	CHECK_QI(db, "SELECT reproduced * 10 + attempts FROM divergences WHERE id = 1", 44);
+	CHECK_QI(db, "SELECT programs + branches FROM campaign_progress WHERE run_id = 2", 1221);
+	sqlite3_close(db);
+}
+
+TEST(run_uuid_origin_and_expected_round_trip)
+{
+	const char *path = tpath("v2.db");
+	store *s = open_ok(path);
+	store_run_info ri = { .kind = "run", .target = "qemu-user", .uuid = "0123abcd",
+			      .origin = "ci.db@builder-2" };
+	store_result_info r = { .file = "suites/t.mmt", .case_name = "x", .result = 1,
+				.expected = "FAIL", .duration_ms = NAN };
+	int64_t run = store_run_begin(s, &ri);
+	sqlite3 *db;
+
+	CHECK(run == 1);
+	CHECK(store_run_begin(s, &ri) == -1); /* the same uuid twice */
+	CHECK(store_result(s, run, &r) == 1);
+	r.expected = "MAYBE";
+	CHECK(store_result(s, run, &r) == -1);
+	CHECK(add_run(s, "host", "6.18.0") == 2);
+	store_close(s);
+	db = raw(path);
+	CHECK_Q(db, "SELECT uuid || ' ' || origin FROM runs WHERE id = 1", "0123abcd ci.db@builder-2");
+	CHECK_QI(db, "SELECT length(uuid) FROM runs WHERE id = 2", 32);
+	CHECK_QI(db, "SELECT origin IS NULL FROM runs WHERE id = 2", 1);
+	CHECK_Q(db, "SELECT expected FROM results WHERE id = 1", "FAIL");
+	sqlite3_close(db);
 }
 
 /* A deterministic byte soup. */
