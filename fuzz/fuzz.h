@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz.h: the fuzzing layer. Programs from bytes, generation and mutation
+ * (fuzz_gen.c), the in-process differential runner (fuzz_diff.c), triage
+ * (fuzz_triage.c: reruns, minimization, C reproducers) and the campaign
+ * driver behind `mmspec fuzz` (fuzz_campaign.c).
+ *
+ * Depends on harness (prog.h, exec.h, harness.h) and, for the campaign and
+ * triage, on reports (store.h). Nothing in oracle/ or harness/ includes it.
+ *
+ * The API below is the contract between the generator half and the
+ * kernel half of this layer; extend it, keep these meanings.
+ */
+#ifndef MMSPEC_FUZZ_H
+#define MMSPEC_FUZZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness.h"
+
+/* ---- randomness: a small, seedable, deterministic generator ---------- */
+
+typedef struct fuzz_rng {
+	uint64_t s[4];
+} fuzz_rng;
+
+void fuzz_rng_seed(fuzz_rng *r, uint64_t seed);
+uint64_t fuzz_rng_next(fuzz_rng *r);
+/* Uniform in [0, n); n == 0 gives 0. */
+uint64_t fuzz_rng_below(fuzz_rng *r, uint64_t n);
+
+/* ---- what programs look like ---------------------------------------- */
+
+/* Which operations a generated program may use, and how big it gets. */
+typedef struct fuzz_config {
+	uint32_t max_steps;       /* default 24 */
+	uint64_t op_mask;         /* bit (1 << prog_op): allowed; 0 means every op */
+	bool multi_process;       /* fork/exit/wait */
+	bool unknown_bits;        /* occasionally set flag bits Linux does not define */
+} fuzz_config;
+
+void fuzz_config_default(fuzz_config *cfg);
+
+/*
+ * Programs from bytes: a total decoding. Every byte string, including the
+ * empty one, gives a valid program (harness_program_valid holds, the text
+ * form parses back to an equal case); the bytes steer the choice of
+ * operation, process, and arguments toward the arena, page boundaries and
+ * existing VMAs, small page counts and valid flag sets. Returns 0, or -1 on
+ * out of memory only (then *out is cleared). Deterministic: the same bytes
+ * give the same program.
+ */
+int fuzz_program_from_bytes(const uint8_t *data, size_t len, const fuzz_config *cfg,
+			    prog_case *out);
+/*
+ * The inverse, for structure-aware mutation: bytes that decode to a program
+ * equal to c (for programs fuzz_program_from_bytes can produce). Returns the
+ * length written (at most cap), or 0 when c cannot be expressed or cap is
+ * too small.
+ */
+size_t fuzz_program_to_bytes(const prog_case *c, const fuzz_config *cfg,
+			     uint8_t *buf, size_t cap);
+
+/* A fresh random program. 0, or -1 on out of memory (*out cleared). */
+int fuzz_generate(fuzz_rng *r, const fuzz_config *cfg, prog_case *out);
+/*
+ * Mutates c in place: insert, delete or duplicate a step, change a step or
+ * one argument, or (when other is not NULL) splice in steps of other. The
+ * result is always a valid program. 0, or -1 on out of memory (c unchanged).
+ */
+int fuzz_mutate(fuzz_rng *r, const fuzz_config *cfg, prog_case *c, const prog_case *other);
+
+/* ---- running a program on the kernel and the model ------------------ */
+
+/*
+ * The in-process differential runner: one executor (exec_init once, a
+ * sandbox per program) and the comparator. fuzz_diff_init returns 0, or -1
+ * with a message in err (not root, no fork, ...).
+ */
+typedef struct fuzz_diff fuzz_diff;
+int fuzz_diff_init(fuzz_diff **out, const exec_options *opt, char *err, size_t cap);
+void fuzz_diff_free(fuzz_diff *d);
+const exec_target_info *fuzz_diff_target(const fuzz_diff *d);
+/*
+ * Runs c on the kernel and compares with the model. Returns the result
+ * class (HARNESS_PASS, FAIL for a divergence with *div filled, SKIP, ERROR)
+ * with the report in *rep.
+ */
+harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_report *rep,
+			     harness_divergence *div);
+
+#endif
