@@ -87,6 +87,10 @@ void report_tallies_free(report_tallies *t);
 
 /* ---- the target matrix ------------------------------------------------ */
 
+/* A target as the matrix heads it: "host", "qemu-user", "vm:6.1" (a VM by
+ * its kernel's major.minor), anything else as stored. */
+void report_target_label(const char *target, const char *release, char *buf, size_t cap);
+
 typedef struct report_target {
 	char *target;        /* runs.target, NULL shown as "?" */
 	char label[24];      /* "host", "vm:6.1", "qemu-user" */

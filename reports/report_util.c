@@ -455,8 +455,7 @@ oom:
 
 /* ---- the target matrix ---------------------------------------------- */
 
-/* "host", "qemu-user", "vm:6.1" (a VM by its kernel's major.minor). */
-static void target_label(const char *target, const char *release, char *buf, size_t cap)
+void report_target_label(const char *target, const char *release, char *buf, size_t cap)
 {
 	if (!target) {
 		snprintf(buf, cap, "?");
@@ -556,7 +555,7 @@ int report_matrix_load(sqlite3 *db, int signatures, report_matrix *m, char *err,
 		t->target = dup_col(st, 0);
 		t->release = dup_col(st, 1);
 		t->latest_run = sqlite3_column_int64(st, 2);
-		target_label(t->target, t->release, t->label, sizeof(t->label));
+		report_target_label(t->target, t->release, t->label, sizeof(t->label));
 	}
 	if (rc != SQLITE_DONE)
 		goto sqlerr;
