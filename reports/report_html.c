@@ -90,7 +90,7 @@ static void td(html *h, sqlite3_stmt *st, int i)
 static void runs_section(html *h)
 {
 	sqlite3_stmt *st = prep(h,
-		"SELECT v.id, v.kind, v.started_at, v.target, v.kernel_release, v.profile,"
+		"SELECT v.id, v.kind, replace(substr(v.started_at, 1, 19), 'T', ' '), v.target, v.kernel_release, v.profile,"
 		" v.pass - (SELECT count(*) FROM results r WHERE r.run_id = v.id AND r.expected = 'FAIL' AND r.result = 'PASS'),"
 		" v.fail - (SELECT count(*) FROM results r WHERE r.run_id = v.id AND r.expected = 'FAIL' AND r.result = 'FAIL'),"
 		" (SELECT count(*) FROM results r WHERE r.run_id = v.id AND r.expected = 'FAIL' AND r.result = 'FAIL'),"
@@ -216,7 +216,8 @@ static void summary_section(html *h, int64_t run)
 
 static void signatures_section(html *h)
 {
-	sqlite3_stmt *st = prep(h, "SELECT signature, count, runs, first_seen, last_seen, first_run, last_run,"
+	sqlite3_stmt *st = prep(h, "SELECT signature, count, runs, replace(substr(first_seen, 1, 19), 'T', ' '),"
+				   " replace(substr(last_seen, 1, 19), 'T', ' '), first_run, last_run,"
 				   " reproduced || '/' || attempts, example_id, syscall, field"
 				   " FROM v_divergence_signatures ORDER BY count DESC, signature");
 	int rc, n = 0;
@@ -303,8 +304,8 @@ static void matrix_table(html *h, int signatures)
 	}
 	fputs("</table>\n", h->f);
 	if (!signatures && m.nrows > shown)
-		fprintf(h->f, "<p class=\"muted\">%d cases that pass (or skip) on every target are left out.</p>\n",
-			m.nrows - shown);
+		fprintf(h->f, "<p class=\"muted\">%d case%s that pass%s (or skip) on every target left out.</p>\n",
+			m.nrows - shown, m.nrows - shown == 1 ? "" : "s", m.nrows - shown == 1 ? "es" : "");
 	report_matrix_free(&m);
 }
 
@@ -352,7 +353,8 @@ static void timeline(html *h, int64_t run)
 			smax = ss[i];
 	}
 	fprintf(h->f, "<h3>Campaign run %" PRId64 ": %d status ticks over %.0f s, %" PRId64 " programs, %" PRId64
-		" distinct signatures</h3>\n", run, n, n ? xs[n - 1] : 0.0, n ? ps[n - 1] : 0, n ? ss[n - 1] : 0);
+		" distinct signature%s</h3>\n", run, n, n ? xs[n - 1] : 0.0, n ? ps[n - 1] : 0, n ? ss[n - 1] : 0,
+		n && ss[n - 1] == 1 ? "" : "s");
 	fprintf(h->f, "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
 		" role=\"img\" aria-label=\"campaign timeline\">\n", W, H);
 	int pw = W - L - R, ph = H - T - B;
@@ -434,6 +436,8 @@ static void strips_svg(html *h, const report_layout *m, const report_layout *k)
 	if (cw < 8)
 		cw = 8;
 	int width = lw + n * cw + 20, height = 2 * rowh + 34;
+	if (width < 520)
+		width = 520; /* room for the caption */
 	fprintf(h->f, "<svg class=\"strip\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
 		" role=\"img\" aria-label=\"address space, model against kernel\">\n", width, height);
 	for (int side = 0; side < 2; side++) {

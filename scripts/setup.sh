@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake libsqlite3-dev sqlite3 clang afl++)
+# chromium: the HTML report's test renders it headless (tests/html_test.sh).
+packages=(build-essential cmake libsqlite3-dev sqlite3 clang afl++ chromium)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
