@@ -94,8 +94,21 @@ static void tbl_print(table *t, FILE *f)
 			if (l > w[c])
 				w[c] = l;
 		}
-		if (t->cap[c] && w[c] > t->cap[c])
-			w[c] = t->cap[c];
+	}
+	/* Natural widths when they fit 100 columns; else the columns over
+	 * their caps give way, the one furthest over first. */
+	for (;;) {
+		int total = 2 * (t->ncol - 1), worst = -1, over = 0;
+		for (int c = 0; c < t->ncol; c++) {
+			total += w[c];
+			if (t->cap[c] && w[c] - t->cap[c] > over) {
+				over = w[c] - t->cap[c];
+				worst = c;
+			}
+		}
+		if (total <= 100 || worst < 0)
+			break;
+		w[worst]--;
 	}
 	for (int r = -1; r < t->nrows; r++) {
 		char line[1024];
@@ -241,8 +254,11 @@ static int cmd_runs(ctx *c)
 		int64_t pass = sqlite3_column_int64(st, 13), fail = sqlite3_column_int64(st, 14);
 		int64_t xfail = sqlite3_column_int64(st, 17), xpass = sqlite3_column_int64(st, 18);
 		/* Recorded totals count an XFAIL as a FAIL and an XPASS as a PASS. */
+		char label[24];
+		report_target_label((const char *)sqlite3_column_text(st, 6),
+				    (const char *)sqlite3_column_text(st, 7), label, sizeof(label));
 		tbl_row(&t, num(b[0], sqlite3_column_int64(st, 0)), col(st, 1), when(w, col(st, 2)),
-			col(st, 6), col(st, 7), col(st, 8), num(b[1], pass - xpass),
+			label, col(st, 7), col(st, 8), num(b[1], pass - xpass),
 			num(b[2], fail - xfail), num(b[3], xfail), num(b[4], sqlite3_column_int64(st, 15)),
 			num(b[5], sqlite3_column_int64(st, 16)), num(b[6], sqlite3_column_int64(st, 20)));
 		n++;
