@@ -726,12 +726,12 @@ static int cmd_show(ctx *c)
 	" b AS (SELECT d.signature, count(*) AS n, min(d.id) AS ex FROM divergences d" \
 	"   LEFT JOIN results r ON r.id = d.result_id" \
 	"   WHERE d.run_id = ?2 AND r.expected IS NOT 'FAIL' GROUP BY d.signature)" \
-	" SELECT 'new' AS status, b.signature, 0 AS count_a, b.n AS count_b, b.ex AS example_id FROM b" \
+	" SELECT * FROM (SELECT 'new' AS status, b.signature, 0 AS count_a, b.n AS count_b, b.ex AS example_id FROM b" \
 	"   WHERE b.signature NOT IN (SELECT signature FROM a)" \
 	" UNION ALL SELECT 'fixed', a.signature, a.n, 0, a.ex FROM a" \
 	"   WHERE a.signature NOT IN (SELECT signature FROM b)" \
-	" UNION ALL SELECT 'persisting', b.signature, a.n, b.n, b.ex FROM b JOIN a USING (signature)" \
-	" ORDER BY 1, 2"
+	" UNION ALL SELECT 'persisting', b.signature, a.n, b.n, b.ex FROM b JOIN a USING (signature))" \
+	" ORDER BY CASE status WHEN 'new' THEN 0 WHEN 'fixed' THEN 1 ELSE 2 END, 2"
 
 #define DIFF_FAIL_SQL \
 	"WITH a AS (SELECT case_id, class FROM v_outcomes WHERE run_id = ?1)," \
@@ -742,7 +742,7 @@ static int cmd_show(ctx *c)
 	" UNION ALL SELECT 'fixed', c.file, c.name, a.class, b.class" \
 	"   FROM a JOIN b ON b.case_id = a.case_id JOIN cases c ON c.id = a.case_id" \
 	"   WHERE a.class IN ('FAIL', 'ERROR') AND b.class NOT IN ('FAIL', 'ERROR')" \
-	" ORDER BY 1, 2, 3"
+	" ORDER BY status DESC, 2, 3"
 
 static int cmd_diff(ctx *c)
 {
@@ -946,10 +946,16 @@ static int cmd_matrix(ctx *c)
 		fputc('\n', f);
 	}
 	if (!m.signatures) {
-		for (int k = 0; k < RC_COUNT; k++) {
+		for (int k = 0, first = 1; k < RC_COUNT; k++) {
 			char lc[8];
+			int any = 0;
+			for (int t = 0; t < m.nt && t < 64; t++)
+				any |= m.t[t].n[k] != 0;
+			if (!any)
+				continue; /* a class no target has */
 			lower(lc, report_class_names[k]);
-			fprintf(f, "%-*s", namew, k ? "" : "totals:");
+			fprintf(f, "%-*s", namew, first ? "totals:" : "");
+			first = 0;
 			for (int t = 0; t < m.nt && t < 64; t++) {
 				char b[24];
 				snprintf(b, sizeof(b), "%" PRId64 " %s", m.t[t].n[k], lc);
