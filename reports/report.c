@@ -342,6 +342,11 @@ static void print_tallies(FILE *f, const char *first, const report_tallies *tl, 
 	tbl_print(&t, f);
 }
 
+#define DIV_BY_SYSCALL_SQL \
+	"SELECT coalesce(syscall, '?') AS syscall, count(*) AS divergences," \
+	" count(DISTINCT signature) AS signatures FROM divergences WHERE run_id = ?1" \
+	" GROUP BY syscall ORDER BY syscall"
+
 static int cmd_summary(ctx *c)
 {
 	int64_t run = c->o->npos > 1 ? run_arg(c, c->o->pos[1]) : report_latest_run(c->db);
@@ -387,6 +392,12 @@ static int cmd_summary(ctx *c)
 		json_tallies(c->out, "syscall", &sys);
 		fputs(",\n \"by_file\": ", c->out);
 		json_tallies(c->out, "file", &files);
+		fputs(",\n \"divergences_by_syscall\": ", c->out);
+		if ((st = prep(c, DIV_BY_SYSCALL_SQL))) {
+			sqlite3_bind_int64(st, 1, run);
+			if (json_rows(c, st))
+				return REPORT_EXIT_USAGE;
+		}
 		fputs("}\n", c->out);
 	} else {
 		fprintf(c->out, "%s: %" PRId64 " results\n", line, total);
@@ -402,6 +413,21 @@ static int cmd_summary(ctx *c)
 		print_tallies(c->out, "syscall", &sys, 0);
 		fprintf(c->out, "\nBy suite file:\n");
 		print_tallies(c->out, "file", &files, 1);
+		/* A campaign's findings are divergences, not case results. */
+		if (ndiv && (st = prep(c, DIV_BY_SYSCALL_SQL))) {
+			table t = { 3, { "syscall", "divergences", "signatures" }, { 24, 0, 0 }, { 0, 1, 1 } };
+			int rc;
+			sqlite3_bind_int64(st, 1, run);
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				char b[2][24];
+				tbl_row(&t, col(st, 0), num(b[0], sqlite3_column_int64(st, 1)),
+					num(b[1], sqlite3_column_int64(st, 2)));
+			}
+			if (done(c, st, rc) == 0) {
+				fprintf(c->out, "\nDivergences by syscall (of the divergent step):\n");
+				tbl_print(&t, c->out);
+			}
+		}
 	}
 	report_tallies_free(&sys);
 	report_tallies_free(&files);

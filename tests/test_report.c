@@ -415,6 +415,11 @@ TEST(summary_counts_failures_by_divergent_syscall_and_passes_by_every_syscall)
 		int p, f, xf;
 		CHECK(sscanf(l + 6, "%d %d %d", &p, &f, &xf) == 3 && p == 0 && f == 0 && xf == 1);
 	}
+	/* A campaign: its divergences by syscall. */
+	snprintf(buf, sizeof(buf), "%lld", (long long)r_fuzz);
+	REPORT(rc, db(), "summary", buf);
+	CHECK(rc == 0);
+	CHECK_HAS(out, "Divergences by syscall (of the divergent step):\nsyscall  divergences  signatures\nmremap             1           1\n");
 	/* The latest run by default. */
 	REPORT(rc, db(), "summary");
 	CHECK(rc == 0);
@@ -874,6 +879,7 @@ int main(int argc, char **argv)
 		make_db(argv[2]);
 		return test_failed_checks ? 1 : 0;
 	}
+	db(); /* the run and divergence ids the tests use */
 	int rc = test_main(argc, argv);
 	remove_tree(tmpdir);
 	return rc;
