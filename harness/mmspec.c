@@ -908,12 +908,12 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(cmd, "explain"))
 		return cmd_explain(argc - 2, argv + 2);
-	if (!strcmp(cmd, "report") || !strcmp(cmd, "db"))
-		return (cmd[0] == 'r' ? report_main : report_db_main)(argc - 2, argv + 2, stdout, stderr);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("mmspec %s\n", MMSPEC_VERSION);
 		return 0;
 	}
+	if (!strcmp(cmd, "report") || !strcmp(cmd, "db"))
+		return (cmd[0] == 'r' ? report_main : report_db_main)(argc - 2, argv + 2, stdout, stderr);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;
