@@ -38,7 +38,8 @@ void report_sql_error(sqlite3 *db, int rc, const char *path, char *err, size_t c
  * no such run, -1 on a database error (message in err).
  */
 int64_t report_resolve_run(sqlite3 *db, const char *arg, char *err, size_t cap);
-/* The latest run that recorded case results (else the latest run); 0 if none. */
+/* The latest run that recorded case results, a campaign's only when no
+ * other run did (else the latest run); 0 if none. */
 int64_t report_latest_run(sqlite3 *db);
 
 /* JSON and HTML output. */

@@ -30,6 +30,7 @@ static const char css[] =
 	"h3{font-size:15px;margin:18px 0 6px}nav a{margin-right:12px}\n"
 	"table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}\n"
 	"th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	".runs td{white-space:nowrap}.runs td:last-child{white-space:normal;font-size:12px}\n"
 	"pre{background:#f7f7f7;border:1px solid #e3e3e3;padding:6px;overflow-x:auto;font-size:12.5px}\n"
 	".mark{background:#ffd6d6;font-weight:bold}.muted{color:#777}\n"
 	".PASS{color:#17803d}.FAIL,.ERROR{color:#c0262d;font-weight:bold}.XFAIL{color:#b85c00}\n"
@@ -90,7 +91,7 @@ static void td(html *h, sqlite3_stmt *st, int i)
 static void runs_section(html *h)
 {
 	sqlite3_stmt *st = prep(h,
-		"SELECT v.id, v.kind, replace(substr(v.started_at, 1, 19), 'T', ' '), v.target, v.kernel_release, v.profile,"
+		"SELECT v.id, v.kind, replace(substr(v.started_at, 1, 16), 'T', ' '), v.target, v.kernel_release, v.profile,"
 		" v.pass - (SELECT count(*) FROM results r WHERE r.run_id = v.id AND r.expected = 'FAIL' AND r.result = 'PASS'),"
 		" v.fail - (SELECT count(*) FROM results r WHERE r.run_id = v.id AND r.expected = 'FAIL' AND r.result = 'FAIL'),"
 		" (SELECT count(*) FROM results r WHERE r.run_id = v.id AND r.expected = 'FAIL' AND r.result = 'FAIL'),"
@@ -99,15 +100,26 @@ static void runs_section(html *h)
 		" FROM v_runs v JOIN runs ru ON ru.id = v.id ORDER BY v.id");
 	int rc, n = 0;
 
-	fputs("<section id=\"runs\"><h2>Runs</h2>\n<table><tr><th>run</th><th>kind</th><th>started (UTC)</th>"
-	      "<th>target</th><th>kernel</th><th>profile</th><th>pass</th><th>fail</th><th>xfail</th>"
-	      "<th>xpass</th><th>skip</th><th>error</th><th>divergences</th><th>status</th><th>origin</th></tr>\n",
-	      h->f);
+	fputs("<section id=\"runs\"><h2>Runs</h2>\n<table class=\"runs\"><tr><th>run</th><th>kind</th>"
+	      "<th>started (UTC)</th><th>target</th><th>kernel</th><th>profile</th><th>pass</th><th>fail</th>"
+	      "<th>xfail</th><th>xpass</th><th>skip</th><th>error</th><th>div.</th><th>status</th>"
+	      "<th>origin</th></tr>\n", h->f);
 	if (!st)
 		return;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char label[24];
 		fputs("<tr>", h->f);
-		for (int i = 0; i < 14; i++)
+		for (int i = 0; i < 3; i++)
+			td(h, st, i);
+		/* The target by its short name, the whole of it on hover. */
+		report_target_label((const char *)sqlite3_column_text(st, 3),
+				    (const char *)sqlite3_column_text(st, 4), label, sizeof(label));
+		fputs("<td title=\"", h->f);
+		esc(h->f, col(st, 3));
+		fputs("\">", h->f);
+		esc(h->f, label);
+		fputs("</td>", h->f);
+		for (int i = 4; i < 14; i++)
 			td(h, st, i);
 		fputs("<td>", h->f);
 		esc(h->f, sqlite3_column_type(st, 14) != SQLITE_NULL ? col(st, 14) : col(st, 15));

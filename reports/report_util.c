@@ -193,7 +193,11 @@ static int64_t one_int(sqlite3 *db, const char *sql, const char *arg, int64_t ia
 
 int64_t report_latest_run(sqlite3 *db)
 {
-	int64_t id = one_int(db, "SELECT max(run_id) FROM results WHERE ?1 = 1", NULL, 1);
+	int64_t id = one_int(db, "SELECT max(r.run_id) FROM results r JOIN runs ru ON ru.id = r.run_id"
+			     " WHERE ru.kind != 'fuzz' AND ?1 = 1", NULL, 1);
+
+	if (id <= 0)
+		id = one_int(db, "SELECT max(run_id) FROM results WHERE ?1 = 1", NULL, 1);
 
 	if (id <= 0)
 		id = one_int(db, "SELECT max(id) FROM runs WHERE ?1 = 1", NULL, 1);

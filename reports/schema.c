@@ -272,7 +272,9 @@ static const char schema_v2[] =
  *    expectation: a FAIL expected to fail is XFAIL, a PASS expected to fail
  *    is XPASS, anything else is its result.
  *  - v_matrix: the latest result of each case on each target (by the run's
- *    start time, then id: merged runs get new ids but keep their time).
+ *    start time, then id: merged runs get new ids but keep their time), of
+ *    case runs: results a fuzzing campaign records (its harness errors) are
+ *    not suite cases.
  *  - v_signature_targets: divergence counts per signature and target.
  *  - results_expected: the index behind "known divergences" filters.
  */
@@ -291,8 +293,10 @@ static const char schema_v3[] =
 
 	"CREATE VIEW v_matrix AS\n"
 	"SELECT o.* FROM v_outcomes o\n"
-	"WHERE o.result_id = (SELECT l.id FROM results l JOIN runs lr ON lr.id = l.run_id\n"
+	"WHERE o.kind != 'fuzz'\n"
+	"  AND o.result_id = (SELECT l.id FROM results l JOIN runs lr ON lr.id = l.run_id\n"
 	"                     WHERE l.case_id = o.case_id AND lr.target IS o.target\n"
+	"                       AND lr.kind != 'fuzz'\n"
 	"                     ORDER BY lr.started_at DESC, l.run_id DESC, l.id DESC LIMIT 1);\n"
 
 	"CREATE VIEW v_signature_targets AS\n"

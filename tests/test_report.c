@@ -224,6 +224,8 @@ static void make_db(const char *path)
 	r_fuzz = run_on(s, "fuzz", "host", "6.18.44", "6.18");
 	d_fuzz = divergence(s, r_fuzz, 0, prog_fuzz, 1, "mremap(A, 1p, 2p, 0) = A", "mremap", "return", SIG_FUZZ,
 			    NULL, NULL, NULL, 0, 0);
+	/* A campaign records its harness errors as results of pseudo-cases. */
+	result(s, r_fuzz, "fuzz", "fuzz-error-w0-0", prog_fuzz, 3, "executor: lost", NULL);
 	for (int i = 1; i <= 6; i++) {
 		store_progress_info p = { 10.0 * i, 1000 * i, i / 2, i < 3 ? 0 : 1, 0 };
 		CHECK(store_campaign_progress(s, r_fuzz, &p) > 0);
@@ -592,6 +594,8 @@ TEST(matrix_shows_the_latest_result_per_case_and_target)
 		CHECK_STR(c3, "PASS");
 	}
 	CHECK(widest(out) <= 100);
+	/* A campaign's error records are not suite cases. */
+	CHECK_LACKS(out, "fuzz-error");
 	REPORT(rc, db(), "matrix", "--signatures", "--json");
 	CHECK(rc == 0);
 	CHECK_HAS(out, "{\"signature\": \"" SIG_MERGE "\", \"cells\": {\"host\": 1, \"vm:6.1\": 1, \"qemu-user\": 0}}");
@@ -774,7 +778,7 @@ TEST(merging_twice_adds_nothing)
 	unlink(outp);
 	CHECK(report_merge(outp, ins, 1, &st, err, sizeof(err)) == 0);
 	CHECK(st.runs_added == 5 && st.runs_skipped == 0);
-	CHECK(st.results == 11 && st.divergences == 5 && st.progress == 6 && st.cases_added == 4);
+	CHECK(st.results == 12 && st.divergences == 5 && st.progress == 6 && st.cases_added == 5);
 	fingerprint(outp, f1, sizeof(f1));
 	CHECK(report_merge(outp, ins, 1, &st, err, sizeof(err)) == 0);
 	CHECK(st.runs_added == 0 && st.runs_skipped == 5 && st.results == 0);
@@ -819,8 +823,8 @@ TEST(merging_overlapping_databases_keeps_one_copy_of_each_run)
 	CHECK(report_merge(outp, both, 2, &st, err, sizeof(err)) == 0);
 	CHECK(st.runs_added == 6 && st.runs_skipped == 5);
 	CHECK(qi(outp, "SELECT count(*) FROM runs") == 6);
-	CHECK(qi(outp, "SELECT count(*) FROM cases") == 5);
-	CHECK(qi(outp, "SELECT count(*) FROM results") == 13);
+	CHECK(qi(outp, "SELECT count(*) FROM cases") == 6);
+	CHECK(qi(outp, "SELECT count(*) FROM results") == 14);
 	CHECK(qi(outp, "SELECT count(DISTINCT uuid) FROM runs") == 6);
 	/* The run made on b says so; a's runs keep the origin b gave them. */
 	char want[700];
