@@ -393,12 +393,17 @@ static int cmd_summary(ctx *c)
 		fputs(",\n \"by_file\": ", c->out);
 		json_tallies(c->out, "file", &files);
 		fputs(",\n \"divergences_by_syscall\": ", c->out);
-		if ((st = prep(c, DIV_BY_SYSCALL_SQL))) {
+		int bad = !(st = prep(c, DIV_BY_SYSCALL_SQL));
+		if (!bad) {
 			sqlite3_bind_int64(st, 1, run);
-			if (json_rows(c, st))
-				return REPORT_EXIT_USAGE;
+			bad = json_rows(c, st);
 		}
 		fputs("}\n", c->out);
+		if (bad) {
+			report_tallies_free(&sys);
+			report_tallies_free(&files);
+			return REPORT_EXIT_USAGE;
+		}
 	} else {
 		fprintf(c->out, "%s: %" PRId64 " results\n", line, total);
 		for (int k = 0; k < RC_COUNT; k++) {

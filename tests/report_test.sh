@@ -133,6 +133,8 @@ check "merge exits 0" "$(is $rc 0)"
 echo "$out" | grep -q ': 3 runs added, 0 already there'; check "merge adds the three runs" $?
 run "$mmspec" db merge "$tmp/m.db" "$db"
 echo "$out" | grep -q ': 0 runs added, 3 already there; 0 new cases, 0 results'; check "merging again adds nothing" $?
+run "$mmspec" db merge --json "$tmp/m.db" "$db"
+json 'j["runs_added"] == 0 and j["runs_skipped"] == 3 and j["out"].endswith("m.db")'; check "merge --json" $?
 n=$(sqlite3 "$tmp/m.db" "SELECT count(*) FROM runs WHERE origin LIKE '%r.db@%'")
 check "merged runs keep their origin" "$(is "$n" 3)"
 a=$(sqlite3 "$db" "SELECT count(*) FROM results"); b=$(sqlite3 "$tmp/m.db" "SELECT count(*) FROM results")
