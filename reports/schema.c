@@ -292,12 +292,12 @@ static const char schema_v3[] =
 	"JOIN runs ru ON ru.id = r.run_id;\n"
 
 	"CREATE VIEW v_matrix AS\n"
-	"SELECT o.* FROM v_outcomes o\n"
-	"WHERE o.kind != 'fuzz'\n"
-	"  AND o.result_id = (SELECT l.id FROM results l JOIN runs lr ON lr.id = l.run_id\n"
-	"                     WHERE l.case_id = o.case_id AND lr.target IS o.target\n"
-	"                       AND lr.kind != 'fuzz'\n"
-	"                     ORDER BY lr.started_at DESC, l.run_id DESC, l.id DESC LIMIT 1);\n"
+	"SELECT result_id, run_id, kind, started_at, target, kernel_release, profile, case_id,\n"
+	"  file, name, result, expected, class, message, duration_ms\n"
+	"FROM (SELECT o.*, row_number() OVER (PARTITION BY o.case_id, o.target\n"
+	"        ORDER BY o.started_at DESC, o.run_id DESC, o.result_id DESC) AS latest\n"
+	"      FROM v_outcomes o WHERE o.kind != 'fuzz')\n"
+	"WHERE latest = 1;\n"
 
 	"CREATE VIEW v_signature_targets AS\n"
 	"SELECT d.signature, ru.target, count(*) AS count, count(DISTINCT d.run_id) AS runs,\n"
