@@ -236,6 +236,20 @@ static int64_t run_arg(ctx *c, const char *arg)
 	" ru.uuid, ru.origin" \
 	" FROM v_runs v JOIN runs ru ON ru.id = v.id"
 
+/* Appends "  runs A-B from ORIGIN" to buf at len; returns the new length. */
+static size_t origin_line(char *buf, size_t cap, size_t len, int64_t a, int64_t b, const char *origin)
+{
+	int n;
+
+	if (len >= cap)
+		return len;
+	if (a == b)
+		n = snprintf(buf + len, cap - len, "  run %" PRId64 " from %s\n", a, origin);
+	else
+		n = snprintf(buf + len, cap - len, "  runs %" PRId64 "-%" PRId64 " from %s\n", a, b, origin);
+	return n < 0 ? len : len + (size_t)n;
+}
+
 static int cmd_runs(ctx *c)
 {
 	sqlite3_stmt *st = prep(c, RUNS_SQL " ORDER BY v.id");
@@ -245,21 +259,38 @@ static int cmd_runs(ctx *c)
 		return REPORT_EXIT_USAGE;
 	if (c->o->json)
 		return json_rows(c, st) ? REPORT_EXIT_USAGE : (fputc('\n', c->out), 0);
-	table t = { 12, { "id", "kind", "started", "target", "kernel", "prof", "pass", "fail", "xfail",
+	table t = { 12, { "id", "kind", "started", "target", "kernel", "prof", "pass", "fail", "xf/xp",
 			  "skip", "err", "div" },
 		    { 6, 5, 16, 12, 16, 5, 0, 0, 0, 0, 0, 0 }, { 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1 } };
 	int n = 0;
+	/* Merged runs: where they came from, consecutive runs of one origin
+	 * in one line under the table. */
+	char origins[4096] = "", last_origin[512] = "";
+	size_t olen = 0;
+	int64_t first_id = 0, last_id = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const char *origin = (const char *)sqlite3_column_text(st, 24);
+		if (last_origin[0] && (!origin || strcmp(origin, last_origin) || id != last_id + 1)) {
+			olen = origin_line(origins, sizeof(origins), olen, first_id, last_id, last_origin);
+			last_origin[0] = 0;
+		}
+		if (origin && !last_origin[0]) {
+			snprintf(last_origin, sizeof(last_origin), "%s", origin);
+			first_id = id;
+		}
+		last_id = id;
 		char b[12][32], w[20];
 		int64_t pass = sqlite3_column_int64(st, 13), fail = sqlite3_column_int64(st, 14);
 		int64_t xfail = sqlite3_column_int64(st, 17), xpass = sqlite3_column_int64(st, 18);
 		/* Recorded totals count an XFAIL as a FAIL and an XPASS as a PASS. */
-		char label[24];
+		char label[24], xfxp[48];
+		snprintf(xfxp, sizeof(xfxp), "%" PRId64 "/%" PRId64, xfail, xpass);
 		report_target_label((const char *)sqlite3_column_text(st, 6),
 				    (const char *)sqlite3_column_text(st, 7), label, sizeof(label));
 		tbl_row(&t, num(b[0], sqlite3_column_int64(st, 0)), col(st, 1), when(w, col(st, 2)),
 			label, col(st, 7), col(st, 8), num(b[1], pass - xpass),
-			num(b[2], fail - xfail), num(b[3], xfail), num(b[4], sqlite3_column_int64(st, 15)),
+			num(b[2], fail - xfail), xfxp, num(b[4], sqlite3_column_int64(st, 15)),
 			num(b[5], sqlite3_column_int64(st, 16)), num(b[6], sqlite3_column_int64(st, 20)));
 		n++;
 	}
@@ -269,7 +300,11 @@ static int cmd_runs(ctx *c)
 		fprintf(c->out, "no runs in %s\n", c->o->db_path);
 		return 0;
 	}
+	if (last_origin[0])
+		origin_line(origins, sizeof(origins), olen, first_id, last_id, last_origin);
 	tbl_print(&t, c->out);
+	if (origins[0])
+		fprintf(c->out, "merged runs (mmspec db merge):\n%s", origins);
 	return 0;
 }
 
@@ -286,9 +321,11 @@ static int run_line(ctx *c, int64_t run, char *buf, size_t cap)
 	sqlite3_bind_int64(st, 1, run);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		char w[20];
+		char w[20], label[24];
+		report_target_label((const char *)sqlite3_column_text(st, 1),
+				    (const char *)sqlite3_column_text(st, 2), label, sizeof(label));
 		snprintf(buf, cap, "run %" PRId64 " (%s on %s, Linux %s, profile %s, %s%s%s%s)", run,
-			 col(st, 0), col(st, 1)[0] ? col(st, 1) : "?", col(st, 2)[0] ? col(st, 2) : "?",
+			 col(st, 0), label, col(st, 2)[0] ? col(st, 2) : "?",
 			 col(st, 3)[0] ? col(st, 3) : "?", when(w, col(st, 4)),
 			 strcmp(col(st, 5), "finished") ? ", unfinished" : "",
 			 col(st, 6)[0] ? ", from " : "", col(st, 6));
@@ -715,9 +752,11 @@ static int cmd_show(ctx *c)
 		sqlite3_finalize(st);
 		return 0;
 	}
-	char w[20];
+	char w[20], label[24];
+	report_target_label((const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+			    label, sizeof(label));
 	fprintf(f, "divergence %lld   run %lld (%s, Linux %s, profile %s)   %s\n", id,
-		(long long)sqlite3_column_int64(st, 1), col(st, 2), col(st, 3), col(st, 4), when(w, col(st, 20)));
+		(long long)sqlite3_column_int64(st, 1), label, col(st, 3), col(st, 4), when(w, col(st, 20)));
 	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
 		fprintf(f, "case       %s: %s%s\n", short_file(col(st, 5)), col(st, 6),
 			sqlite3_column_int(st, 21) ? "   (a known divergence on this target: XFAIL)" : "");

@@ -35,7 +35,7 @@ echo "# run 3 (--profile 6.1) recorded $ndiv divergences"
 # runs
 run "$mmspec" report --db "$db" runs
 check "runs exits 0" "$(is $rc 0)"
-echo "$out" | grep -Eq '^ 2  run .* host .*  1 +1 +0 +1 +0 +0$'; check "runs: run 2 has 1 pass, 1 fail, 1 skip" $?
+echo "$out" | grep -Eq '^ 2  run .* host .*  1 +1 +0/0 +1 +0 +0$'; check "runs: run 2 has 1 pass, 1 fail, 1 skip" $?
 check "runs fits 100 columns" "$([ "$(width)" -le 100 ] && echo 0 || echo 1)"
 run "$mmspec" report --db "$db" runs --json
 json 'len(j) == 3 and j[1]["fail"] == 1 and j[1]["pass"] == 1 and j[0]["target"] == "host"'; check "runs --json parses and counts" $?
@@ -133,6 +133,8 @@ check "merge exits 0" "$(is $rc 0)"
 echo "$out" | grep -q ': 3 runs added, 0 already there'; check "merge adds the three runs" $?
 run "$mmspec" db merge "$tmp/m.db" "$db"
 echo "$out" | grep -q ': 0 runs added, 3 already there; 0 new cases, 0 results'; check "merging again adds nothing" $?
+run "$mmspec" report --db "$tmp/m.db" runs
+echo "$out" | grep -q "^  runs 1-3 from $db@"; check "runs says where merged runs came from" $?
 run "$mmspec" db merge --json "$tmp/m.db" "$db"
 json 'j["runs_added"] == 0 and j["runs_skipped"] == 3 and j["out"].endswith("m.db")'; check "merge --json" $?
 n=$(sqlite3 "$tmp/m.db" "SELECT count(*) FROM runs WHERE origin LIKE '%r.db@%'")
