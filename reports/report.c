@@ -682,16 +682,31 @@ static void draw_sides(FILE *f, const char *mtext, const char *ktext)
 	" LEFT JOIN results r ON r.id = d.result_id LEFT JOIN cases c ON c.id = r.case_id" \
 	" WHERE d.id = ?1"
 
-/* The program with the divergent step marked ">>". */
+/* The program with the divergent step marked ">>"; a line longer than the
+ * terminal's 100 columns is wrapped after a ", " or "|", the rest indented. */
 static void print_program(FILE *f, const char *prog, int step)
 {
 	int mark = report_step_line(prog, step), line = 0;
 
 	for (const char *p = prog; p && *p; line++) {
 		const char *e = strchr(p, '\n');
-		int len = e ? (int)(e - p) : (int)strlen(p);
-		fprintf(f, "%s%.*s\n", line == mark ? " >> " : "    ", len, p);
-		p = e ? e + 1 : p + len;
+		int len = e ? (int)(e - p) : (int)strlen(p), indent = 4;
+		const char *q = p;
+		fputs(line == mark ? " >> " : "    ", f);
+		while (indent + len > 100) {
+			int cut = 0;
+			for (int i = 100 - indent - 1; i > 20 && !cut; i--)
+				if ((q[i] == ' ' && q[i - 1] == ',') || q[i] == '|')
+					cut = i + 1;
+			if (!cut)
+				break;
+			fprintf(f, "%.*s\n            ", cut, q);
+			q += cut;
+			len -= cut;
+			indent = 12;
+		}
+		fprintf(f, "%.*s\n", len, q);
+		p = e ? e + 1 : p + strlen(p);
 	}
 }
 

@@ -146,6 +146,7 @@ static const char prog_skip[] =
 	"  mseal(A, 1p, 0) = 0\n";
 static const char prog_fuzz[] =
 	"mmap(A, 1p, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = A\n"
+	"mmap(A+4p, 34359738367p, PROT_READ|PROT_WRITE|PROT_EXEC|PROT_GROWSDOWN, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS|MAP_POPULATE, -1, 0)\n"
 	"mremap(A, 1p, 2p, 0) = A\n";
 
 /* The signature with markup in it checks the HTML escaping. */
@@ -222,7 +223,7 @@ static void make_db(const char *path)
 	store_run_end(s, r_qemu, 1, 1, 0, 0);
 	/* 4: a fuzzing campaign on the host. */
 	r_fuzz = run_on(s, "fuzz", "host", "6.18.44", "6.18");
-	d_fuzz = divergence(s, r_fuzz, 0, prog_fuzz, 1, "mremap(A, 1p, 2p, 0) = A", "mremap", "return", SIG_FUZZ,
+	d_fuzz = divergence(s, r_fuzz, 0, prog_fuzz, 2, "mremap(A, 1p, 2p, 0) = A", "mremap", "return", SIG_FUZZ,
 			    NULL, NULL, NULL, 0, 0);
 	/* A campaign records its harness errors as results of pseudo-cases. */
 	result(s, r_fuzz, "fuzz", "fuzz-error-w0-0", prog_fuzz, 3, "executor: lost", NULL);
@@ -503,6 +504,9 @@ TEST(show_marks_the_step_and_draws_both_sides)
 	REPORT(rc, db(), "show", buf);
 	CHECK(rc == 0);
 	CHECK_HAS(out, "(found by fuzzing)");
+	/* Its long mmap line is wrapped to fit 100 columns. */
+	CHECK(widest(out) <= 100);
+	CHECK_HAS(out, "    mmap(A, 1p, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = A\n");
 	CHECK_HAS(out, " >> mremap(A, 1p, 2p, 0) = A");
 	CHECK_HAS(out, "no drawing was stored");
 	CHECK_HAS(out, "reproduced not rerun yet");
