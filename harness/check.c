@@ -419,10 +419,19 @@ static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *p
 		uint64_t kpfn = e & ((1ULL << 55) - 1);
 		oracle_page_info m;
 		oracle_page(r->cur, va, &m);
+		/* A guard marker is a non-present swap-type entry (PM_SWAP);
+		 * PM_GUARD_REGION (bit 58) names it since 6.15 ("fs/proc/
+		 * task_mmu: add guard region bit to pagemap"). */
+		bool kguard = (e >> 58) & 1;
+		bool guard_bit = oracle_profile_at_least(&r->t->profile, 6, 15);
 		const char *what = NULL;
 		if (kp != m.present)
 			what = "present";
-		else if (ksw)
+		else if (m.guard && !(ksw && (kguard || !guard_bit)))
+			what = "guard";
+		else if (!m.guard && kguard)
+			what = "guard";
+		else if (ksw && !m.guard)
 			what = "swapped";
 		else if (ksd && !r->t->profile.soft_dirty)
 			what = "soft-dirty";
@@ -449,11 +458,11 @@ static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *p
 		char where[48], mdesc[160], kdesc[160];
 		format_value(where, sizeof(where), va, r->arena);
 		snprintf(mdesc, sizeof(mdesc), "%s: %s%s%s%s frame %u", where,
-			 m.present ? "present" : "not present", m.present && m.exclusive ? " exclusive" : "",
+			 m.present ? "present" : m.guard ? "guard marker" : "not present", m.present && m.exclusive ? " exclusive" : "",
 			 m.present ? (m.anon ? " anon" : " file/shared") : "", m.zero_page ? " zero-page" : "",
 			 m.frame);
 		snprintf(kdesc, sizeof(kdesc), "%s: %s%s%s%s%s pfn 0x%" PRIx64, where,
-			 kp ? "present" : "not present", kex ? " exclusive" : "",
+			 kp ? "present" : kguard ? "guard marker" : "not present", kex ? " exclusive" : "",
 			 kp ? (kfile ? " file/shared" : " anon") : "", ksw ? " swapped" : "",
 			 ksd ? " soft-dirty" : "", kpfn);
 		if (r->div) {

@@ -101,6 +101,10 @@ static oracle_fault access_page(oracle_proc *p, uint64_t addr, enum access acc)
 	/* A file page wholly past the end of the file: do_sigbus(). */
 	if (r == VM_FAULT_SIGBUS)
 		return fault(LX_SIGBUS, LX_BUS_ADRERR, addr);
+	/* A guard marker: mm_fault_error() -> bad_area_nosemaphore(), which
+	 * is SEGV_MAPERR (for fetches too: the fault comes before NX). */
+	if (r == VM_FAULT_SIGSEGV)
+		return fault(LX_SIGSEGV, LX_SEGV_MAPERR, addr);
 	if (r)
 		return fault(LX_SIGSEGV, LX_SEGV_MAPERR, addr); /* model OOM: world is broken */
 	/* A fetch from a non-exec VMA faults the page in, then hits NX. */

@@ -184,7 +184,7 @@ static void unmap_mapping_range(oracle_world *w, oracle_file *f, uint64_t first)
 			uint64_t start = v->start;
 			if (first > v->pgoff)
 				start += (first - v->pgoff) << PAGE_SHIFT;
-			zap_page_range(p, start, v->end);
+			zap_page_range_single(p, start, v->end); /* guard markers stay */
 		}
 	}
 }

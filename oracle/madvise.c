@@ -11,8 +11,12 @@
  *
  * Modelled: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED,
  * DONTNEED_LOCKED, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK, DONTDUMP,
- * DODUMP. Other valid advice returns ORACLE_UNMODELLED after the argument
- * checks, so a case using it is skipped rather than guessed.
+ * DODUMP, GUARD_INSTALL, GUARD_REMOVE. Other valid advice returns
+ * ORACLE_UNMODELLED after the argument checks, so a case using it is
+ * skipped rather than guessed.
+ *
+ * Guard regions (6.13+) live in the page tables only: a marker entry per
+ * page (pages.c), no VMA flag, so installing one never splits a VMA.
  */
 #include "oracleInt.h"
 
@@ -45,6 +49,7 @@ static bool modelled_advice(int b)
 	case LX_MADV_WILLNEED: case LX_MADV_DONTNEED: case LX_MADV_DONTNEED_LOCKED:
 	case LX_MADV_DONTFORK: case LX_MADV_DOFORK: case LX_MADV_WIPEONFORK:
 	case LX_MADV_KEEPONFORK: case LX_MADV_DONTDUMP: case LX_MADV_DODUMP:
+	case LX_MADV_GUARD_INSTALL: case LX_MADV_GUARD_REMOVE:
 		return true;
 	default:
 		return false;
@@ -82,7 +87,60 @@ static int madvise_dontneed(oracle_proc *p, vma *v, uint64_t start, uint64_t end
 	}
 	/* Private pages are gone (zero on the next touch); shared memory keeps
 	 * its data in the page cache and only the mappings go. */
-	zap_page_range(p, start, end);
+	zap_page_range_single(p, start, end); /* guard markers stay */
+	return 0;
+}
+
+/*
+ * is_valid_guard_vma(): never VM_SPECIAL or hugetlb memory, and locked
+ * memory only for removal (installing zaps, which mlock forbids). 6.13 and
+ * 6.14 also wanted anonymous memory that may be written (VM_MAYWRITE);
+ * "mm: allow guard regions in file-backed and read-only mappings"
+ * (Lorenzo Stoakes, 6.15) dropped that.
+ */
+static bool is_valid_guard_vma(const oracle_proc *p, const vma *v, bool allow_locked)
+{
+	uint64_t disallowed = VM_SPECIAL | VM_HUGETLB | (allow_locked ? 0 : VM_LOCKED);
+	if (v->flags & disallowed)
+		return false;
+	if (!prof_at_least(p, 6, 15) && (!vma_is_anonymous(v) || !(v->flags & VM_MAYWRITE)))
+		return false;
+	return true;
+}
+
+/*
+ * madvise_guard_install(): the VMA gets an anon_vma first (so that fork
+ * copies its page tables: vma_needs_copy()), then the range is zapped
+ * (present pages go; markers already there stay) and every page gets a
+ * guard marker. The kernel first tries to install without zapping and
+ * zaps only when it meets a present page; the end state is the same.
+ */
+static int madvise_guard_install(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
+{
+	if (!is_valid_guard_vma(p, v, false))
+		return -LX_EINVAL;
+	if (anon_vma_prepare(p, v))
+		return -LX_ENOMEM;
+	zap_page_range_single(p, start, end);
+	for (uint64_t vpn = start >> PAGE_SHIFT; vpn < end >> PAGE_SHIFT; vpn++)
+		if (!pte_lookup(p, vpn) && !pte_install(p, vpn, NULL, false))
+			return -LX_ENOMEM;
+	return 0;
+}
+
+/* madvise_guard_remove(): clears the markers, leaves pages alone; allowed
+ * on locked memory ("a non-destructive action"). */
+static int madvise_guard_remove(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
+{
+	if (!is_valid_guard_vma(p, v, true))
+		return -LX_EINVAL;
+	uint64_t vpn = start >> PAGE_SHIFT, end_vpn = end >> PAGE_SHIFT;
+	pte *e;
+	while ((e = pte_next(p, vpn, end_vpn))) {
+		vpn = e->vpn + 1;
+		if (pte_is_guard(e))
+			pte_clear(p, e);
+	}
 	return 0;
 }
 
@@ -103,6 +161,10 @@ static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t st
 	case LX_MADV_DONTNEED:
 	case LX_MADV_DONTNEED_LOCKED:
 		return madvise_dontneed(p, v, start, end, b);
+	case LX_MADV_GUARD_INSTALL:
+		return madvise_guard_install(p, v, start, end);
+	case LX_MADV_GUARD_REMOVE:
+		return madvise_guard_remove(p, v, start, end);
 	case LX_MADV_NORMAL:
 		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
 		break;

@@ -254,6 +254,7 @@ typedef struct oracle_page_info {
 	bool zero_page;     /* the shared zero page */
 	bool exclusive;     /* mapped by this process only (pagemap bit 56) */
 	bool anon;          /* an anonymous page (pagemap bit 61 clear) */
+	bool guard;         /* a guard marker, not present (pagemap bits 62 and 58) */
 	uint32_t frame;     /* the model's page identity, to see sharing */
 } oracle_page_info;
 void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out);

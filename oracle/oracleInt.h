@@ -95,12 +95,19 @@ typedef struct vma {
 	char name[32];
 } vma;
 
-/* A page-table entry. Only touched pages have one. */
+/*
+ * A page-table entry. Only touched pages have one. An entry without a frame
+ * is a guard marker (MADV_GUARD_INSTALL, 6.13+): make_pte_marker(
+ * PTE_MARKER_GUARD), a non-present entry that is not pte_none(), so faults
+ * on it fail, fault-around skips it and fork and mremap carry it along.
+ */
 typedef struct pte {
 	uint64_t vpn;       /* virtual page number */
-	frame *f;
+	frame *f;           /* NULL: a guard marker */
 	bool writable;      /* hardware write permission (false while COW-shared) */
 } pte;
+
+static inline bool pte_is_guard(const pte *e) { return e && !e->f; }
 
 /*
  * The page table: a radix tree of 512-entry levels as on x86-64, so a lookup
@@ -224,19 +231,27 @@ pte *pte_next(const oracle_proc *p, uint64_t vpn, uint64_t end_vpn);
 frame *frame_new(oracle_world *w, bool anon);
 void frame_get(frame *f);
 void frame_put(oracle_world *w, frame *f);
+/* Installs an entry for vpn mapping f (NULL: a guard marker); NULL on OOM. */
 pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable);
 void pte_clear(oracle_proc *p, pte *e);
+/* unmap_vmas() (ZAP_FLAG_DROP_MARKER): every entry in [start, end) goes,
+ * guard markers too; for munmap and exit. */
 void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end);
+/* zap_page_range_single() without ZAP_FLAG_DROP_MARKER: the pages in
+ * [start, end) are unmapped, guard markers stay (MADV_DONTNEED, truncation). */
+void zap_page_range_single(oracle_proc *p, uint64_t start, uint64_t end);
 int anon_vma_prepare(oracle_proc *p, vma *v);
 /*
  * Faults a page in as a read or write would; 0, VM_FAULT_SIGBUS (a file
- * page wholly past the end of its file), or -LX_ENOMEM (the model is out
- * of memory).
+ * page wholly past the end of its file), VM_FAULT_SIGSEGV (a guard marker),
+ * or -LX_ENOMEM (the model is out of memory).
  */
 #define VM_FAULT_SIGBUS 1
+#define VM_FAULT_SIGSEGV 2  /* a guard marker: handle_pte_marker() */
 int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write);
 /* Faults [start, end) in as GUP does for populate; stops at the first
- * failing page and returns -LX_EFAULT for it (GUP's errno), else 0. */
+ * failing page (past a file's end, a guard marker) and returns -LX_EFAULT
+ * for it (GUP's errno: vm_fault_to_errno()), else 0. */
 int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end);
 /* Zeroes the bytes [off, PAGE_SIZE) of a frame. */
 int frame_zero_from(oracle_world *w, frame *f, size_t off);

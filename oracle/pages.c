@@ -232,9 +232,11 @@ pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 	}
 	e->vpn = vpn;
 	e->f = f;
-	e->writable = writable;
-	f->mapcount++;
-	frame_get(f);
+	e->writable = writable && f;
+	if (f) {
+		f->mapcount++;
+		frame_get(f);
+	}
 	*slot = e;
 	pt_leaf *leaf = p->pt.top[vpn >> (3 * PT_BITS)]->e[IDX(vpn, 2)]->e[IDX(vpn, 1)];
 	leaf->used++;
@@ -246,20 +248,38 @@ void pte_clear(oracle_proc *p, pte *e)
 {
 	pt_unset(p, e->vpn);
 	p->pt.count--;
-	e->f->mapcount--;
-	frame_put(p->w, e->f);
+	if (e->f) {
+		e->f->mapcount--;
+		frame_put(p->w, e->f);
+	}
 	free(e);
 }
 
-/* zap_page_range_single(): drop every PTE in [start, end). */
-void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end)
+static void zap_range(oracle_proc *p, uint64_t start, uint64_t end, bool drop_markers)
 {
 	uint64_t vpn = start >> PAGE_SHIFT, end_vpn = end >> PAGE_SHIFT;
 	pte *e;
 	while ((e = pte_next(p, vpn, end_vpn))) {
 		vpn = e->vpn + 1;
+		if (pte_is_guard(e) && !drop_markers)
+			continue;
 		pte_clear(p, e);
 	}
+}
+
+void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end)
+{
+	zap_range(p, start, end, true);
+}
+
+/*
+ * zap_nonpresent_ptes(): "Ordinary zapping should not remove guard PTE
+ * markers": only a caller passing ZAP_FLAG_DROP_MARKER (unmap_vmas() for
+ * munmap and exit) drops them.
+ */
+void zap_page_range_single(oracle_proc *p, uint64_t start, uint64_t end)
+{
+	zap_range(p, start, end, false);
 }
 
 oracle_file *file_new(oracle_world *w)
@@ -480,6 +500,10 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 			return -LX_ENOMEM;
 		return pte_install(p, vpn, f, (v->flags & VM_WRITE) != 0) ? 0 : -LX_ENOMEM;
 	}
+	/* do_swap_page() -> handle_pte_marker(): a guard marker is
+	 * VM_FAULT_SIGSEGV, whatever the access. */
+	if (pte_is_guard(e))
+		return VM_FAULT_SIGSEGV;
 	if (!e) {
 		if (v->file)
 			return do_file_fault(p, v, addr, write);
@@ -545,7 +569,7 @@ int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		int r = handle_mm_fault(p, v, a, write);
 		if (r)
-			return r == VM_FAULT_SIGBUS ? -LX_EFAULT : -LX_ENOMEM;
+			return r > 0 ? -LX_EFAULT : -LX_ENOMEM;
 	}
 	return 0;
 }
@@ -556,6 +580,10 @@ void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out)
 	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
 	if (!e)
 		return;
+	if (pte_is_guard(e)) {
+		out->guard = true;
+		return;
+	}
 	out->present = true;
 	out->zero_page = e->f->zero_page;
 	out->anon = e->f->anon || e->f->zero_page;
@@ -588,10 +616,13 @@ static int64_t do_mincore(oracle_proc *p, uint64_t start, uint64_t len, uint8_t 
 			return -LX_ENOMEM; /* the prefix is already in vec */
 		uint64_t end = v->end < start + pages * PAGE_SIZE ? v->end : start + pages * PAGE_SIZE;
 		for (uint64_t a = addr; a < end; a += PAGE_SIZE, done++) {
+			/* mincore_pte_range(): pte_none_mostly() takes a guard
+			 * marker for a hole, so the page cache answers for it. */
 			uint8_t b;
+			pte *e;
 			if (v->special || (v->flags & VM_PFNMAP)) {
 				b = 1; /* !can_do_mincore(): every page reported resident */
-			} else if (pte_lookup(p, a >> PAGE_SHIFT)) {
+			} else if ((e = pte_lookup(p, a >> PAGE_SHIFT)) && !pte_is_guard(e)) {
 				b = 1;
 			} else if (v->file) {
 				/* Not mapped here: the page cache answers. */

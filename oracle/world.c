@@ -413,7 +413,7 @@ static const char *check_proc(const oracle_proc *p)
 		entries++;
 		if (!vma_lookup(p, e->vpn << PAGE_SHIFT))
 			return "page-table entry outside every VMA";
-		if (!e->f->mapcount || e->f->refs < e->f->mapcount)
+		if (e->f && (!e->f->mapcount || e->f->refs < e->f->mapcount))
 			return "frame reference counts below its mappings";
 	}
 	if (entries != p->pt.count)
