@@ -485,6 +485,67 @@ static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *p
 	return true;
 }
 
+/*
+ * MADV_FREE'd pages: the kernel may discard a clean lazyfree page at any
+ * moment (reclaim), and the model cannot know when, so where the kernel
+ * shows that it did, the model takes that choice, as it takes the kernel's
+ * legal mmap addresses. Before a pagemap() or mincore() step: a page the
+ * kernel shows absent that the model may drop is dropped.
+ */
+static void adopt_drops_before(run *r, const prog_step *s, const uint64_t *a,
+			       const exec_step_obs *kobs)
+{
+	if (!kobs || (s->op != PROG_PAGEMAP && s->op != PROG_MINCORE))
+		return;
+	bool dropped = false;
+	for (uint32_t q = 0; q < kobs->pm_count; q++) {
+		uint64_t e = r->k->obs->pm[kobs->pm_first + q];
+		uint64_t va = (a[0] & ~0xfffULL) + (uint64_t)q * 4096;
+		bool absent = s->op == PROG_PAGEMAP ? !((e >> 63) & 1) : ((uint8_t)e & 1) == 0;
+		if (absent && oracle_page_may_drop(r->cur, va)) {
+			oracle_page_drop(r->cur, va);
+			dropped = true;
+		}
+	}
+	if (dropped)
+		r->npfn = 0;
+}
+
+/*
+ * After a load: when the kernel read a different value and the load
+ * touched lazyfree pages the model may drop, the model takes the
+ * hypothesis (the lower page dropped, the upper, or both) under which it
+ * reads what the kernel read, drops those pages and loads again. Returns
+ * true when it did.
+ */
+static bool adopt_drops_after_load(run *r, uint64_t addr, const outcome *m, const outcome *k)
+{
+	if (!k || m->signo || k->signo || m->value == k->value)
+		return false;
+	uint64_t lo = addr & ~0xfffULL, hi = (addr + 7) & ~0xfffULL;
+	bool dlo = oracle_page_may_drop(r->cur, lo), dhi = hi != lo && oracle_page_may_drop(r->cur, hi);
+	for (int h = 1; h <= 3; h++) {
+		bool zlo = h & 1, zhi = (h & 2) != 0;
+		if ((zlo && !dlo) || (zhi && !dhi))
+			continue;
+		uint64_t v = m->value;
+		for (unsigned i = 0; i < 8; i++) {
+			bool in_lo = addr + i < lo + 4096;
+			if ((in_lo && zlo) || (!in_lo && zhi))
+				v &= ~(0xffULL << (8 * i));
+		}
+		if (v != k->value)
+			continue;
+		if (zlo)
+			oracle_page_drop(r->cur, lo);
+		if (zhi)
+			oracle_page_drop(r->cur, hi);
+		r->npfn = 0;
+		return true;
+	}
+	return false;
+}
+
 static bool modelled(int op)
 {
 	return op == PROG_MMAP || op == PROG_MUNMAP || op == PROG_MPROTECT || op == PROG_SETRLIMIT ||
@@ -850,7 +911,10 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		}
 		outcome mo;
 		char drawing[PROG_STR_MAX] = "";
+		adopt_drops_before(&r, s, a, kobs);
 		model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
+		if (s->op == PROG_LOAD && adopt_drops_after_load(&r, a[0], &mo, kp))
+			model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
 		if (!mo.is_probe && mo.ret == ORACLE_UNMODELLED) {
 			char *text = prog_step_to_string(c, s);
 			fail(&r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet", s->line,

@@ -11,7 +11,7 @@
  *
  * Modelled: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED,
  * DONTNEED_LOCKED, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK, DONTDUMP,
- * DODUMP, GUARD_INSTALL, GUARD_REMOVE. Other valid advice returns
+ * DODUMP, GUARD_INSTALL, GUARD_REMOVE, FREE. Other valid advice returns
  * ORACLE_UNMODELLED after the argument checks, so a case using it is
  * skipped rather than guessed.
  *
@@ -49,7 +49,7 @@ static bool modelled_advice(int b)
 	case LX_MADV_WILLNEED: case LX_MADV_DONTNEED: case LX_MADV_DONTNEED_LOCKED:
 	case LX_MADV_DONTFORK: case LX_MADV_DOFORK: case LX_MADV_WIPEONFORK:
 	case LX_MADV_KEEPONFORK: case LX_MADV_DONTDUMP: case LX_MADV_DODUMP:
-	case LX_MADV_GUARD_INSTALL: case LX_MADV_GUARD_REMOVE:
+	case LX_MADV_GUARD_INSTALL: case LX_MADV_GUARD_REMOVE: case LX_MADV_FREE:
 		return true;
 	default:
 		return false;
@@ -69,9 +69,39 @@ static bool is_discard(int b)
 	}
 }
 
-/* madvise_dontneed_free(): zap the range's page-table entries. */
+/*
+ * madvise_free_single_vma() -> madvise_free_pte_range(): only anonymous
+ * private memory; each present page other than the zero page is marked
+ * clean and lazily freeable (folio_mark_lazyfree()) and stays mapped with
+ * its contents. Guard markers are left alone (non_swap_entry()).
+ */
+static int madvise_free(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
+{
+	if (!vma_is_anonymous(v))
+		return -LX_EINVAL;
+	uint64_t vpn = start >> PAGE_SHIFT, end_vpn = end >> PAGE_SHIFT;
+	pte *e;
+	while ((e = pte_next(p, vpn, end_vpn))) {
+		vpn = e->vpn + 1;
+		if (e->f && !e->f->zero_page && e->f->anon)
+			e->f->lazyfree = true;
+	}
+	return 0;
+}
+
+/*
+ * madvise_dontneed_free(): madvise_dontneed_free_valid_vma() first (hugetlb
+ * only for DONTNEED, huge-page aligned; never VM_PFNMAP; VM_LOCKED only for
+ * DONTNEED_LOCKED), then MADV_FREE marks pages lazyfree and DONTNEED zaps
+ * the range's page-table entries.
+ */
 static int madvise_dontneed(oracle_proc *p, vma *v, uint64_t start, uint64_t end, int b)
 {
+	if (b == LX_MADV_FREE) {
+		if ((v->flags & (VM_HUGETLB | VM_PFNMAP | VM_LOCKED)) || (v->file && v->file->hugetlb))
+			return -LX_EINVAL;
+		return madvise_free(p, v, start, end);
+	}
 	if (v->file && v->file->hugetlb) {
 		/* hugetlb: start must be huge-page aligned; the end is rounded down. */
 		uint64_t h = v->file->hugetlb;
@@ -158,6 +188,7 @@ static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t st
 	switch (b) {
 	case LX_MADV_WILLNEED:
 		return 0; /* readahead only: nothing the model can see */
+	case LX_MADV_FREE:
 	case LX_MADV_DONTNEED:
 	case LX_MADV_DONTNEED_LOCKED:
 		return madvise_dontneed(p, v, start, end, b);

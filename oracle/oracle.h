@@ -255,9 +255,22 @@ typedef struct oracle_page_info {
 	bool exclusive;     /* mapped by this process only (pagemap bit 56) */
 	bool anon;          /* an anonymous page (pagemap bit 61 clear) */
 	bool guard;         /* a guard marker, not present (pagemap bits 62 and 58) */
+	bool lazyfree;      /* MADV_FREE'd and clean since: reclaim may drop it */
 	uint32_t frame;     /* the model's page identity, to see sharing */
 } oracle_page_info;
 void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out);
+
+/*
+ * MADV_FREE leaves a page mapped with its contents, but the kernel may
+ * discard it whenever reclaim runs, until the next write to it; the model
+ * cannot know when. oracle_page_may_drop() says whether the page at addr is
+ * such a page; oracle_page_drop() makes the model take the kernel's choice
+ * to discard it (when a load, pagemap or mincore showed that it did): the
+ * page is unmapped from every process, and reads zero from then on. It does
+ * nothing where oracle_page_may_drop() is false.
+ */
+bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr);
+void oracle_page_drop(oracle_proc *p, uint64_t addr);
 
 typedef struct oracle_counters {
 	uint64_t map_count, total_vm, data_vm, locked_vm, exec_vm, stack_vm;

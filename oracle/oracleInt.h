@@ -71,6 +71,9 @@ typedef struct frame {
 	uint32_t refs;      /* mapcount + page-cache references */
 	bool zero_page;     /* the shared zero page (never freed) */
 	bool anon;          /* anonymous (not page cache) */
+	bool lazyfree;      /* MADV_FREE made it clean and lazily freeable; a write
+	                     * (a store, a write fault, GUP with FOLL_WRITE)
+	                     * dirties it again and clears this */
 	uint16_t nwords;
 	uint16_t widx[FRAME_INLINE_WORDS];
 	uint64_t wval[FRAME_INLINE_WORDS];

@@ -487,7 +487,24 @@ static int do_file_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
  * map the zero page without an anon_vma; writes allocate (or COW-copy) an
  * exclusive page; file pages (shmem) come from the page cache.
  */
+static int do_handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write);
+
 int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
+{
+	int r = do_handle_mm_fault(p, v, addr, write);
+	/*
+	 * A write to a lazyfree page (the CPU setting the dirty bit of its
+	 * still-writable PTE, or GUP's FOLL_TOUCH marking the folio dirty)
+	 * makes it dirty again: try_to_unmap_one() then keeps it ("the folio
+	 * was redirtied, it cannot be discarded") instead of discarding it.
+	 */
+	pte *e = r ? NULL : pte_lookup(p, addr >> PAGE_SHIFT);
+	if (write && e && e->f)
+		e->f->lazyfree = false;
+	return r;
+}
+
+static int do_handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 {
 	uint64_t vpn = addr >> PAGE_SHIFT;
 	pte *e = pte_lookup(p, vpn);
@@ -574,6 +591,46 @@ int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end
 	return 0;
 }
 
+/*
+ * A clean lazyfree page may be discarded by reclaim at any time
+ * (shrink_folio_list() -> try_to_unmap_one(): a !swapbacked anonymous folio
+ * that is not dirty goes to "discard"), unless it is mlocked (a VM_LOCKED
+ * VMA: try_to_unmap_one() stops at it).
+ */
+bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!e || !e->f || !e->f->lazyfree)
+		return false;
+	const vma *v = vma_lookup(p, addr);
+	return v && !(v->flags & VM_LOCKED);
+}
+
+/* The discard: every PTE of every process mapping the folio goes (the rmap
+ * walk of try_to_unmap()); the next touch faults in a fresh zero page. */
+void oracle_page_drop(oracle_proc *p, uint64_t addr)
+{
+	if (!oracle_page_may_drop(p, addr))
+		return;
+	frame *f = pte_lookup(p, addr >> PAGE_SHIFT)->f;
+	oracle_world *w = p->w;
+	frame_get(f); /* keep it until the last PTE is gone */
+	for (int i = 0; i < w->nprocs; i++) {
+		oracle_proc *q = w->procs[i];
+		if (!q || q->dead)
+			continue;
+		uint64_t vpn = 0;
+		pte *e;
+		while (f->mapcount && (e = pte_next(q, vpn, ~0ULL))) {
+			vpn = e->vpn + 1;
+			if (e->f == f)
+				pte_clear(q, e);
+		}
+	}
+	frame_put(w, f);
+	oracle_after_mutation(p);
+}
+
 void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -588,6 +645,7 @@ void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out)
 	out->zero_page = e->f->zero_page;
 	out->anon = e->f->anon || e->f->zero_page;
 	out->exclusive = !e->f->zero_page && e->f->mapcount == 1;
+	out->lazyfree = e->f->lazyfree;
 	out->frame = e->f->id;
 }
 
