@@ -11,7 +11,8 @@
  *
  * Modelled: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED,
  * DONTNEED_LOCKED, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK, DONTDUMP,
- * DODUMP, GUARD_INSTALL, GUARD_REMOVE, FREE. Other valid advice returns
+ * DODUMP, GUARD_INSTALL, GUARD_REMOVE, FREE, POPULATE_READ,
+ * POPULATE_WRITE. Other valid advice returns
  * ORACLE_UNMODELLED after the argument checks, so a case using it is
  * skipped rather than guessed.
  *
@@ -50,6 +51,7 @@ static bool modelled_advice(int b)
 	case LX_MADV_DONTFORK: case LX_MADV_DOFORK: case LX_MADV_WIPEONFORK:
 	case LX_MADV_KEEPONFORK: case LX_MADV_DONTDUMP: case LX_MADV_DODUMP:
 	case LX_MADV_GUARD_INSTALL: case LX_MADV_GUARD_REMOVE: case LX_MADV_FREE:
+	case LX_MADV_POPULATE_READ: case LX_MADV_POPULATE_WRITE:
 		return true;
 	default:
 		return false;
@@ -174,6 +176,78 @@ static int madvise_guard_remove(oracle_proc *p, vma *v, uint64_t start, uint64_t
 	return 0;
 }
 
+/*
+ * check_vma_flags() for GUP without FOLL_FORCE: never VM_IO or VM_PFNMAP
+ * memory; a write needs VM_WRITE (and no shadow stack), a read VM_READ.
+ * MADV_POPULATE_* reports a failure here as EINVAL.
+ */
+static bool gup_vma_ok(const vma *v, bool write)
+{
+	if (v->flags & (VM_IO | VM_PFNMAP))
+		return false;
+	if (write)
+		return (v->flags & VM_WRITE) && !(v->flags & VM_SHADOW_STACK);
+	return (v->flags & VM_READ) != 0;
+}
+
+/*
+ * One page of __get_user_pages(): follow_page_mask() finds a present page
+ * (writable, for a write) and is done; otherwise faultin_page() faults it
+ * in as an access would. A fault that fails (a guard marker, a file page
+ * past EOF, an empty hugetlb pool) is -EFAULT (vm_fault_to_errno()).
+ */
+static int gup_one_page(oracle_proc *p, vma *v, uint64_t addr, bool write)
+{
+	if ((v->flags & VM_HUGETLB) &&
+	    !(v->file && v->file->hugetlb == PMD_SIZE && p->w->prof.hugepages_free_2m))
+		return -LX_EFAULT;
+	int r = handle_mm_fault(p, v, addr, write);
+	if (r > 0)
+		return -LX_EFAULT;
+	return r ? -LX_ENOMEM : 0;
+}
+
+/*
+ * madvise_populate() since 6.9 ("mm/madvise: make MADV_POPULATE_(READ|
+ * WRITE) handle VM_FAULT_RETRY properly"): not a VMA walk but one
+ * faultin_page_range() over the range, __get_user_pages() with
+ * FOLL_MADV_POPULATE: page by page, no VMA is ENOMEM (the pages before the
+ * hole stay populated, nothing after it is), a VMA check_vma_flags()
+ * refuses is EINVAL, a failed fault EFAULT.
+ */
+static int64_t madvise_populate(oracle_proc *p, uint64_t start, uint64_t end, bool write)
+{
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		vma *v = vma_lookup(p, a);
+		if (!v)
+			return -LX_ENOMEM;
+		if (!gup_vma_ok(v, write))
+			return -LX_EINVAL;
+		int r = gup_one_page(p, v, a, write);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Before 6.9, madvise_populate() ran inside madvise_walk_vmas(), one VMA at
+ * a time: faultin_vma_page_range() checked the VMA first (EINVAL before any
+ * of its pages), and a hole was the walk's pending ENOMEM, so the VMAs
+ * after a hole were populated too.
+ */
+static int madvise_populate_vma(oracle_proc *p, vma *v, uint64_t start, uint64_t end, bool write)
+{
+	if (!gup_vma_ok(v, write))
+		return -LX_EINVAL;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		int r = gup_one_page(p, v, a, write);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 /* madvise_vma_behavior() for [start, end) of v; *vp gets the resulting VMA. */
 static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t start,
 				uint64_t end, int b)
@@ -192,6 +266,9 @@ static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t st
 	case LX_MADV_DONTNEED:
 	case LX_MADV_DONTNEED_LOCKED:
 		return madvise_dontneed(p, v, start, end, b);
+	case LX_MADV_POPULATE_READ:
+	case LX_MADV_POPULATE_WRITE:
+		return madvise_populate_vma(p, v, start, end, b == LX_MADV_POPULATE_WRITE);
 	case LX_MADV_GUARD_INSTALL:
 		return madvise_guard_install(p, v, start, end);
 	case LX_MADV_GUARD_REMOVE:
@@ -263,6 +340,9 @@ static int64_t do_madvise(oracle_proc *p, uint64_t start, uint64_t len_in, int b
 		return 0;
 	if (!modelled_advice(b))
 		return ORACLE_UNMODELLED;
+	/* madvise_do_behavior(): populate is no VMA walk since 6.9. */
+	if ((b == LX_MADV_POPULATE_READ || b == LX_MADV_POPULATE_WRITE) && prof_at_least(p, 6, 9))
+		return madvise_populate(p, start, start + len, b == LX_MADV_POPULATE_WRITE);
 
 	/* madvise_walk_vmas() */
 	uint64_t last_end = start + len, end;
