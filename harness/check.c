@@ -46,6 +46,7 @@ void harness_target_from_exec(harness_target *t, const exec_target_info *in)
 	p->overcommit_memory = in->overcommit_memory;
 	if (in->commit_guess_pages)
 		p->commit_guess_pages = in->commit_guess_pages;
+	p->swap = in->swap_pages != 0;
 	p->thp = in->thp;
 	p->soft_dirty = in->soft_dirty;
 	p->hugepage_sizes = in->hugepage_sizes;
@@ -71,6 +72,9 @@ static bool config_known(const harness_target *t, const char *name)
 		return t->profile.soft_dirty;
 	if (!strcmp(name, "TRANSPARENT_HUGEPAGE") || !strcmp(name, "THP"))
 		return t->profile.thp;
+	/* No active swap device: reclaim (MADV_PAGEOUT) cannot swap anonymous pages out. */
+	if (!strcmp(name, "NOSWAP"))
+		return !t->profile.swap;
 	/* A 2 MiB hugetlb pool exists and has no free page. */
 	if (!strcmp(name, "HUGETLB_EMPTY_POOL"))
 		return ((t->profile.hugepage_sizes >> 21) & 1) && !t->profile.hugepages_free_2m;
@@ -612,13 +616,13 @@ static void describe_layout(char *buf, size_t cap, const exec_vma *v, uint32_t n
 /*
  * The VmFlags the model tracks and compares at maps() steps. Left out:
  * soft-dirty (kernel config), and flags set by things the model does not
- * see (ar, io, pf, de, mm, hg, mg, um/uw, ht, ss).
+ * see (ar, io, pf, de, mm, mg, um/uw, ht, ss).
  */
 #define TRACKED_VMFLAGS                                                                   \
 	(VM_READ | VM_WRITE | VM_EXEC | VM_SHARED | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | \
 	 VM_MAYSHARE | VM_GROWSDOWN | VM_LOCKED | VM_SEQ_READ | VM_RAND_READ | VM_DONTCOPY | \
 	 VM_LOCKONFAULT | VM_ACCOUNT | VM_NORESERVE | VM_SYNC | VM_WIPEONFORK | VM_DONTDUMP | \
-	 VM_NOHUGEPAGE | VM_DROPPABLE | VM_SEALED)
+	 VM_HUGEPAGE | VM_NOHUGEPAGE | VM_DROPPABLE | VM_SEALED)
 
 /* The model's VMAs in [lo, hi) as exec_vma records. */
 static uint32_t model_vmas(const run *r, uint64_t lo, uint64_t hi, exec_vma *out, uint32_t cap)

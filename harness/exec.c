@@ -302,6 +302,7 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	if (read_file("/proc/meminfo", big_buf, sizeof(big_buf)) > 0)
 		info->commit_guess_pages = (meminfo_kb(big_buf, "MemTotal:") +
 					    meminfo_kb(big_buf, "SwapTotal:")) / 4;
+	info->swap_pages = info->commit_guess_pages ? meminfo_kb(big_buf, "SwapTotal:") / 4 : 0;
 	info->thp = access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
 	if (access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) == 0)
 		info->hugepage_sizes |= 1ULL << 21;

@@ -105,6 +105,7 @@ typedef struct exec_target_info {
 	uint64_t max_map_count;
 	int overcommit_memory;
 	uint64_t commit_guess_pages; /* MemTotal + SwapTotal, in pages */
+	uint64_t swap_pages;     /* SwapTotal, in pages: MADV_PAGEOUT can swap anonymous pages out */
 	bool thp;                /* /sys/kernel/mm/transparent_hugepage exists */
 	bool procmap_query;      /* the PROCMAP_QUERY ioctl works */
 	bool soft_dirty;         /* pagemap soft-dirty bit observed on a fresh page */

@@ -12,7 +12,8 @@
  * Modelled: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED,
  * DONTNEED_LOCKED, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK, DONTDUMP,
  * DODUMP, GUARD_INSTALL, GUARD_REMOVE, FREE, POPULATE_READ,
- * POPULATE_WRITE. Other valid advice returns
+ * POPULATE_WRITE, HUGEPAGE, NOHUGEPAGE, COLD, PAGEOUT (anonymous pages, no
+ * swap). Other valid advice returns
  * ORACLE_UNMODELLED after the argument checks, so a case using it is
  * skipped rather than guessed.
  *
@@ -20,6 +21,9 @@
  * page (pages.c), no VMA flag, so installing one never splits a VMA.
  */
 #include "oracleInt.h"
+
+/* A VMA-level "not modelled", turned into ORACLE_UNMODELLED by the walk. */
+#define UNMODELLED (-100000)
 
 static bool madvise_behavior_valid(const oracle_proc *p, int b)
 {
@@ -52,6 +56,8 @@ static bool modelled_advice(int b)
 	case LX_MADV_KEEPONFORK: case LX_MADV_DONTDUMP: case LX_MADV_DODUMP:
 	case LX_MADV_GUARD_INSTALL: case LX_MADV_GUARD_REMOVE: case LX_MADV_FREE:
 	case LX_MADV_POPULATE_READ: case LX_MADV_POPULATE_WRITE:
+	case LX_MADV_HUGEPAGE: case LX_MADV_NOHUGEPAGE:
+	case LX_MADV_COLD: case LX_MADV_PAGEOUT:
 		return true;
 	default:
 		return false;
@@ -248,6 +254,49 @@ static int madvise_populate_vma(oracle_proc *p, vma *v, uint64_t start, uint64_t
 	return 0;
 }
 
+/* can_madv_lru_vma(): COLD and PAGEOUT leave locked, PFN and hugetlb memory alone. */
+static bool can_madv_lru_vma(const vma *v)
+{
+	return !(v->flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB));
+}
+
+/*
+ * madvise_cold() / madvise_pageout() -> madvise_cold_or_pageout_pte_range().
+ * COLD only deactivates pages (clears young bits): nothing a program can
+ * see changes. PAGEOUT reclaims the pages mapped by this process alone
+ * (folio_mapcount() == 1, and on the LRU: a page still in another CPU's
+ * LRU batch is skipped, so which pages go is not certain):
+ * - a clean lazyfree anonymous page is discarded (try_to_unmap_one()); the
+ *   model already counts it as one the kernel may drop at any time, and
+ *   the harness adopts the kernel's choice;
+ * - any other anonymous page stays where there is no swap (add_to_swap()
+ *   fails); with swap it would be swapped out, which the model does not
+ *   cover (ORACLE_UNMODELLED);
+ * - a page-cache page is unmapped, and leaves the page cache when clean:
+ *   not modelled (ORACLE_UNMODELLED) when the range maps one.
+ * A shared file mapping of a file the process may not write is left alone
+ * (can_do_file_pageout()); a memfd is always the process's own.
+ */
+static int madvise_cold_or_pageout(oracle_proc *p, vma *v, uint64_t start, uint64_t end, int b)
+{
+	if (!can_madv_lru_vma(v))
+		return -LX_EINVAL;
+	if (b == LX_MADV_COLD)
+		return 0;
+	uint64_t vpn = start >> PAGE_SHIFT, end_vpn = end >> PAGE_SHIFT;
+	pte *e;
+	while ((e = pte_next(p, vpn, end_vpn))) {
+		vpn = e->vpn + 1;
+		if (!e->f || e->f->zero_page || e->f->mapcount != 1)
+			continue;
+		if (!e->f->anon)
+			return UNMODELLED;
+		if (p->w->prof.swap && !e->f->lazyfree)
+			return UNMODELLED;
+	}
+	return 0;
+}
+
 /* madvise_vma_behavior() for [start, end) of v; *vp gets the resulting VMA. */
 static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t start,
 				uint64_t end, int b)
@@ -266,6 +315,9 @@ static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t st
 	case LX_MADV_DONTNEED:
 	case LX_MADV_DONTNEED_LOCKED:
 		return madvise_dontneed(p, v, start, end, b);
+	case LX_MADV_COLD:
+	case LX_MADV_PAGEOUT:
+		return madvise_cold_or_pageout(p, v, start, end, b);
 	case LX_MADV_POPULATE_READ:
 	case LX_MADV_POPULATE_WRITE:
 		return madvise_populate_vma(p, v, start, end, b == LX_MADV_POPULATE_WRITE);
@@ -303,6 +355,14 @@ static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t st
 		break;
 	case LX_MADV_DONTDUMP:
 		new_flags |= VM_DONTDUMP;
+		break;
+	case LX_MADV_HUGEPAGE:
+		/* hugepage_madvise(): even with THP disabled for the process
+		 * (PR_SET_THP_DISABLE, as the sandbox does), the flag is set. */
+		new_flags = (new_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		break;
+	case LX_MADV_NOHUGEPAGE:
+		new_flags = (new_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
 		break;
 	case LX_MADV_DODUMP:
 		if ((!(v->flags & VM_HUGETLB) && (new_flags & VM_SPECIAL)) || (new_flags & VM_DROPPABLE))
@@ -361,7 +421,7 @@ static int64_t do_madvise(oracle_proc *p, uint64_t start, uint64_t len_in, int b
 		end = v->end < last_end ? v->end : last_end;
 		int err = madvise_vma_behavior(p, prev, &v, start, end, b);
 		if (err)
-			return err;
+			return err == UNMODELLED ? ORACLE_UNMODELLED : err;
 		prev = v;
 		if (end < v->end)
 			end = v->end;

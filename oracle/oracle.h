@@ -80,6 +80,8 @@ typedef struct oracle_profile {
 	int overcommit_memory;      /* vm.overcommit_memory: 0 guess, 1 always, 2 never */
 	uint64_t commit_guess_pages;/* totalram + swap pages: the OVERCOMMIT_GUESS limit */
 	bool thp;                   /* CONFIG_TRANSPARENT_HUGEPAGE built in */
+	bool swap;                  /* a swap device is active: reclaim (MADV_PAGEOUT) can swap
+	                             * anonymous pages out, which the model does not cover */
 	bool soft_dirty;            /* CONFIG_MEM_SOFT_DIRTY */
 	uint64_t hugepage_sizes;    /* bit n set: a 2^n-byte hstate exists */
 	uint64_t hugepages_free_2m; /* free pages in the 2 MiB pool */
