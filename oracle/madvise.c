@@ -13,7 +13,7 @@
  * DONTNEED_LOCKED, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK, DONTDUMP,
  * DODUMP, GUARD_INSTALL, GUARD_REMOVE, FREE, POPULATE_READ,
  * POPULATE_WRITE, HUGEPAGE, NOHUGEPAGE, COLD, PAGEOUT (anonymous pages, no
- * swap). Other valid advice returns
+ * swap), REMOVE (shmem files). Other valid advice returns
  * ORACLE_UNMODELLED after the argument checks, so a case using it is
  * skipped rather than guessed.
  *
@@ -57,7 +57,7 @@ static bool modelled_advice(int b)
 	case LX_MADV_GUARD_INSTALL: case LX_MADV_GUARD_REMOVE: case LX_MADV_FREE:
 	case LX_MADV_POPULATE_READ: case LX_MADV_POPULATE_WRITE:
 	case LX_MADV_HUGEPAGE: case LX_MADV_NOHUGEPAGE:
-	case LX_MADV_COLD: case LX_MADV_PAGEOUT:
+	case LX_MADV_COLD: case LX_MADV_PAGEOUT: case LX_MADV_REMOVE:
 		return true;
 	default:
 		return false;
@@ -254,6 +254,28 @@ static int madvise_populate_vma(oracle_proc *p, vma *v, uint64_t start, uint64_t
 	return 0;
 }
 
+/*
+ * madvise_remove(): punches a hole in the file behind a shared writable
+ * mapping (vfs_fallocate(PUNCH_HOLE | KEEP_SIZE)): EINVAL for locked memory
+ * and memory without a file (private anonymous), EACCES unless the mapping
+ * is shared and may be written (vma_is_shared_maywrite()). The file's pages
+ * go from every mapping; the next touch reads zero.
+ */
+static int madvise_remove(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
+{
+	if (v->flags & VM_LOCKED)
+		return -LX_EINVAL;
+	if (!v->file)
+		return -LX_EINVAL;
+	if ((v->flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
+		return -LX_EACCES;
+	if (v->file->hugetlb)
+		return UNMODELLED; /* hugetlbfs_fallocate() */
+	uint64_t first = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
+	shmem_punch_hole(p->w, v->file, first, first + ((end - start) >> PAGE_SHIFT));
+	return 0;
+}
+
 /* can_madv_lru_vma(): COLD and PAGEOUT leave locked, PFN and hugetlb memory alone. */
 static bool can_madv_lru_vma(const vma *v)
 {
@@ -318,6 +340,8 @@ static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t st
 	case LX_MADV_COLD:
 	case LX_MADV_PAGEOUT:
 		return madvise_cold_or_pageout(p, v, start, end, b);
+	case LX_MADV_REMOVE:
+		return madvise_remove(p, v, start, end);
 	case LX_MADV_POPULATE_READ:
 	case LX_MADV_POPULATE_WRITE:
 		return madvise_populate_vma(p, v, start, end, b == LX_MADV_POPULATE_WRITE);

@@ -273,6 +273,8 @@ void pcache_drop_from(oracle_world *w, oracle_file *f, uint64_t first);
 oracle_file *fd_file(const oracle_proc *p, uint64_t fd);   /* fget(): NULL if not a memfd */
 int dup_fd(oracle_proc *child, const oracle_proc *parent); /* fork's copy of the table */
 void exit_files(oracle_proc *p);                           /* closes every descriptor */
+/* MADV_REMOVE's hole punch over the pages [first, last) of a shmem file. */
+void shmem_punch_hole(oracle_world *w, oracle_file *f, uint64_t first, uint64_t last);
 
 /* world.c: process lifetime. */
 oracle_proc *proc_new(oracle_world *w);
