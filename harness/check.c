@@ -516,36 +516,66 @@ static void adopt_drops_before(run *r, const prog_step *s, const uint64_t *a,
 }
 
 /*
- * After a load: when the kernel read a different value and the load
- * touched lazyfree pages the model may drop, the model takes the
- * hypothesis (the lower page dropped, the upper, or both) under which it
- * reads what the kernel read, drops those pages and loads again. Returns
- * true when it did.
+ * After a load: the kernel may have read another legal value than the
+ * model's. Each page the load touched may hold what the model has, or
+ * zeroes if the model may drop it (lazyfree), or its other possible content
+ * (oracle_page_read_alt(): dropped before the write that dirtied it again).
+ * When the kernel's value matches one such choice (the lower page's, the
+ * upper's, or both), the model takes it and the load runs again (true).
+ * When the kernel read the model's value, an alternative it rules out is
+ * forgotten.
  */
-static bool adopt_drops_after_load(run *r, uint64_t addr, const outcome *m, const outcome *k)
+static bool adopt_after_load(run *r, uint64_t addr, const outcome *m, const outcome *k)
 {
-	if (!k || m->signo || k->signo || m->value == k->value)
+	if (!k || m->signo || k->signo)
 		return false;
-	uint64_t lo = addr & ~0xfffULL, hi = (addr + 7) & ~0xfffULL;
-	bool dlo = oracle_page_may_drop(r->cur, lo), dhi = hi != lo && oracle_page_may_drop(r->cur, hi);
-	for (int h = 1; h <= 3; h++) {
-		bool zlo = h & 1, zhi = (h & 2) != 0;
-		if ((zlo && !dlo) || (zhi && !dhi))
-			continue;
-		uint64_t v = m->value;
-		for (unsigned i = 0; i < 8; i++) {
-			bool in_lo = addr + i < lo + 4096;
-			if ((in_lo && zlo) || (!in_lo && zhi))
-				v &= ~(0xffULL << (8 * i));
+	uint64_t pg[2] = { addr & ~0xfffULL, (addr + 7) & ~0xfffULL };
+	int npg = pg[0] == pg[1] ? 1 : 2;
+	uint8_t keep[8], choice[2][3][8];
+	bool ok[2][3] = { { false } };
+	memcpy(keep, &m->value, 8);
+	for (int j = 0; j < npg; j++) {
+		/* The bytes of the load that lie in page j: [lo, hi). */
+		unsigned lo = j ? (unsigned)(pg[1] - addr) : 0, hi = j || npg == 1 ? 8 : (unsigned)(pg[1] - addr);
+		memcpy(choice[j][0], keep, 8);
+		memcpy(choice[j][1], keep, 8);
+		memcpy(choice[j][2], keep, 8);
+		memset(choice[j][1] + lo, 0, hi - lo);
+		ok[j][0] = true;
+		ok[j][1] = oracle_page_may_drop(r->cur, pg[j]);
+		ok[j][2] = oracle_page_read_alt(r->cur, pg[j], (size_t)((addr + lo) & 0xfff), choice[j][2] + lo,
+						hi - lo);
+	}
+	if (m->value == k->value) {
+		for (int j = 0; j < npg; j++)
+			if (ok[j][2] && memcmp(choice[j][2], keep, 8))
+				oracle_page_resolve_alt(r->cur, pg[j], false);
+		return false;
+	}
+	for (int c0 = 0; c0 < 3; c0++) {
+		for (int c1 = 0; c1 < (npg == 2 ? 3 : 1); c1++) {
+			if ((!c0 && !c1) || !ok[0][c0] || (npg == 2 && !ok[1][c1]))
+				continue;
+			uint8_t v[8];
+			memcpy(v, keep, 8);
+			int lo1 = npg == 2 ? (int)(pg[1] - addr) : 8;
+			memcpy(v, choice[0][c0], (size_t)lo1);
+			if (npg == 2)
+				memcpy(v + lo1, choice[1][c1] + lo1, (size_t)(8 - lo1));
+			uint64_t val;
+			memcpy(&val, v, 8);
+			if (val != k->value)
+				continue;
+			int c[2] = { c0, c1 };
+			for (int j = 0; j < npg; j++) {
+				if (c[j] == 1)
+					oracle_page_drop(r->cur, pg[j]);
+				else if (c[j] == 2)
+					oracle_page_resolve_alt(r->cur, pg[j], true);
+			}
+			r->npfn = 0;
+			return true;
 		}
-		if (v != k->value)
-			continue;
-		if (zlo)
-			oracle_page_drop(r->cur, lo);
-		if (zhi)
-			oracle_page_drop(r->cur, hi);
-		r->npfn = 0;
-		return true;
 	}
 	return false;
 }
@@ -917,7 +947,7 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		char drawing[PROG_STR_MAX] = "";
 		adopt_drops_before(&r, s, a, kobs);
 		model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
-		if (s->op == PROG_LOAD && adopt_drops_after_load(&r, a[0], &mo, kp))
+		if (s->op == PROG_LOAD && adopt_after_load(&r, a[0], &mo, kp))
 			model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
 		if (!mo.is_probe && mo.ret == ORACLE_UNMODELLED) {
 			char *text = prog_step_to_string(c, s);

@@ -139,8 +139,11 @@ static void copy_bytes(oracle_proc *p, uint64_t addr, uint8_t *buf, size_t n, bo
 			p->w->broken = "access to a page that was just faulted in found no PTE";
 			return;
 		}
-		if (write)
+		if (write) {
 			frame_write(p->w, e->f, off, buf + i, chunk);
+			if (e->f->alt) /* the other possible content gets the write too */
+				frame_write(p->w, e->f->alt, off, buf + i, chunk);
+		}
 		else
 			frame_read(e->f, off, buf + i, chunk);
 		i += chunk;

@@ -273,6 +273,17 @@ void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out);
  */
 bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr);
 void oracle_page_drop(oracle_proc *p, uint64_t addr);
+/*
+ * The write that ends a page's lazyfree state may come after the kernel
+ * dropped it; then the write faulted in a fresh page, which holds zeroes
+ * plus the writes since. The model keeps that other possible content
+ * beside the page until a load tells them apart. oracle_page_read_alt()
+ * reads n bytes at off of it (false: the page has none);
+ * oracle_page_resolve_alt() takes it as the page's contents (take) or
+ * forgets it (the kernel showed the page was kept).
+ */
+bool oracle_page_read_alt(const oracle_proc *p, uint64_t addr, size_t off, uint8_t *buf, size_t n);
+void oracle_page_resolve_alt(oracle_proc *p, uint64_t addr, bool take);
 
 typedef struct oracle_counters {
 	uint64_t map_count, total_vm, data_vm, locked_vm, exec_vm, stack_vm;

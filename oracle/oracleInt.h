@@ -74,6 +74,9 @@ typedef struct frame {
 	bool lazyfree;      /* MADV_FREE made it clean and lazily freeable; a write
 	                     * (a store, a write fault, GUP with FOLL_WRITE)
 	                     * dirties it again and clears this */
+	struct frame *alt;  /* what the page holds if reclaim dropped it while it
+	                     * was lazyfree, before the write that ended that:
+	                     * zeroes plus the writes since (owned; NULL: none) */
 	uint16_t nwords;
 	uint16_t widx[FRAME_INLINE_WORDS];
 	uint64_t wval[FRAME_INLINE_WORDS];

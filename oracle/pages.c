@@ -111,6 +111,10 @@ void frame_put(oracle_world *w, frame *f)
 {
 	(void)w;
 	if (--f->refs == 0 && !f->zero_page) {
+		if (f->alt) {
+			free(f->alt->data);
+			free(f->alt);
+		}
 		free(f->data);
 		free(f);
 	}
@@ -499,8 +503,14 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 	 * was redirtied, it cannot be discarded") instead of discarding it.
 	 */
 	pte *e = r ? NULL : pte_lookup(p, addr >> PAGE_SHIFT);
-	if (write && e && e->f)
+	if (write && e && e->f) {
+		/* Had reclaim dropped the page before this write, the write
+		 * would have faulted in a fresh zero page: keep that other
+		 * possible content until a load tells them apart. */
+		if (e->f->lazyfree && !e->f->alt && oracle_page_may_drop(p, addr))
+			e->f->alt = frame_new(p->w, true);
 		e->f->lazyfree = false;
+	}
 	return r;
 }
 
@@ -548,11 +558,19 @@ static int do_handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 	}
 	if (anon_vma_prepare(p, v))
 		return -LX_ENOMEM;
+	bool droppable = oracle_page_may_drop(p, addr);
 	frame *copy = frame_new(p->w, true);
 	if (!copy)
 		return -LX_ENOMEM;
 	if (frame_copy(p->w, copy, e->f))
 		return -LX_ENOMEM;
+	/* The copy of a page that may have been dropped (or that has another
+	 * possible content) has the copy of that other content too. */
+	if (droppable || e->f->alt) {
+		copy->alt = frame_new(p->w, true);
+		if (!copy->alt || (e->f->alt && !droppable && frame_copy(p->w, copy->alt, e->f->alt)))
+			return -LX_ENOMEM;
+	}
 	/* The PTE's reference moves from the old frame to the copy. */
 	frame_get(copy);
 	copy->mapcount++;
@@ -604,6 +622,40 @@ bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr)
 		return false;
 	const vma *v = vma_lookup(p, addr);
 	return v && !(v->flags & VM_LOCKED);
+}
+
+bool oracle_page_read_alt(const oracle_proc *p, uint64_t addr, size_t off, uint8_t *buf, size_t n)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!e || !e->f || !e->f->alt)
+		return false;
+	frame_read(e->f->alt, off, buf, n);
+	return true;
+}
+
+void oracle_page_resolve_alt(oracle_proc *p, uint64_t addr, bool take)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!e || !e->f || !e->f->alt)
+		return;
+	frame *f = e->f, *alt = f->alt;
+	if (take) {
+		/* Swap the contents: the frame (its identity, its mappings)
+		 * stays; what it holds becomes the alternative's. */
+		frame tmp = *f;
+		f->nwords = alt->nwords;
+		memcpy(f->widx, alt->widx, sizeof(f->widx));
+		memcpy(f->wval, alt->wval, sizeof(f->wval));
+		f->data = alt->data;
+		alt->nwords = tmp.nwords;
+		memcpy(alt->widx, tmp.widx, sizeof(alt->widx));
+		memcpy(alt->wval, tmp.wval, sizeof(alt->wval));
+		alt->data = tmp.data;
+	}
+	f->alt = NULL;
+	free(alt->data);
+	free(alt);
+	oracle_after_mutation(p);
 }
 
 /* The discard: every PTE of every process mapping the folio goes (the rmap

@@ -31,6 +31,8 @@ enum kind {
 	DROP,       /* oracle_page_drop(a) */
 	MEMFD,      /* memfd_create + ftruncate(b); fd is kept for MMAPF */
 	MMAPF,      /* mmap(a, b, c, d, fd, 0) */
+	ALT,        /* oracle_page_read_alt(a): want 1 when there is one */
+	RESOLVE,    /* oracle_page_resolve_alt(a, take = b) */
 };
 
 enum { ST_ABSENT, ST_PRESENT, ST_GUARD, ST_LAZY, ST_ZERO };
@@ -125,6 +127,20 @@ static const row rows[] = {
 	  { { MMAP, 0, P, RW, FX, 0 }, { STORE, 0, 5, 0, 0, 0 }, { MADV, 0, P, LX_MADV_FREE, 0, 0 },
 	    { FORK }, { DROP, 0 }, { PAGE, 0, ST_ABSENT }, { IN, 1 }, { PAGE, 0, ST_ABSENT },
 	    { LOAD, 0, 0, 0, 0, 0 } } },
+	/* The write that ends the lazyfree state may follow a drop: the page
+	 * then holds zeroes plus the writes since, the other possible content. */
+	{ "free-store-keeps-alternative", 0,
+	  { { MMAP, 0, P, RW, FX, 0 }, { STORE, 0, 5, 0, 0, 0 }, { MADV, 0, P, LX_MADV_FREE, 0, 0 },
+	    { STORE, 8, 6, 0, 0, 0 }, { ALT, 0, 0, 0, 0, 1 }, { LOAD, 0, 0, 0, 0, 5 },
+	    { RESOLVE, 0, 1 }, { ALT, 0, 0, 0, 0, 0 }, { LOAD, 0, 0, 0, 0, 0 }, { LOAD, 8, 0, 0, 0, 6 } } },
+	{ "free-store-alternative-forgotten", 0,
+	  { { MMAP, 0, P, RW, FX, 0 }, { STORE, 0, 5, 0, 0, 0 }, { MADV, 0, P, LX_MADV_FREE, 0, 0 },
+	    { STORE, 8, 6, 0, 0, 0 }, { RESOLVE, 0, 0 }, { ALT, 0, 0, 0, 0, 0 }, { LOAD, 0, 0, 0, 0, 5 } } },
+	/* A COW copy of a droppable page carries the alternative (zero + the write). */
+	{ "free-fork-cow-copy-alternative", 0,
+	  { { MMAP, 0, P, RW, FX, 0 }, { STORE, 0, 5, 0, 0, 0 }, { MADV, 0, P, LX_MADV_FREE, 0, 0 },
+	    { FORK }, { IN, 1 }, { STORE, 8, 6, 0, 0, 0 }, { ALT, 0, 0, 0, 0, 1 }, { RESOLVE, 0, 1 },
+	    { LOAD, 0, 0, 0, 0, 0 }, { IN, 0 }, { PAGE, 0, ST_LAZY }, { LOAD, 0, 0, 0, 0, 5 } } },
 	/* madvise_dontneed_free_valid_vma() and madvise_free_single_vma(). */
 	{ "free-errors", 0,
 	  { { MMAP, 0, P, RW, SHX, 0 }, { MADV, 0, P, LX_MADV_FREE, 0, E(EINVAL) },
@@ -233,6 +249,12 @@ static void run_row(const row *rw)
 			got = vec;
 			break;
 		case DROP: oracle_page_drop(p, A + o->a); continue;
+		case ALT: {
+			uint8_t b[8];
+			got = oracle_page_read_alt(p, A + o->a, 0, b, 8);
+			break;
+		}
+		case RESOLVE: oracle_page_resolve_alt(p, A + o->a, o->b != 0); continue;
 		default: continue;
 		}
 		CHECK_MSG(got == o->want, "%s: op %d: got %" PRId64 ", want %" PRId64, rw->name, i, got,
