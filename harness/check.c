@@ -580,6 +580,28 @@ static bool adopt_after_load(run *r, uint64_t addr, const outcome *m, const outc
 	return false;
 }
 
+/* Why the model skips a valid madvise advice (for the SKIP message). */
+static const char *madvise_unmodelled_why(uint64_t advice)
+{
+	switch ((int)(uint32_t)advice) {
+	case LX_MADV_PAGEOUT:
+		return "reclaim of page-cache pages (unmapped, and dropped when clean) or, with swap, "
+		       "of anonymous pages";
+	case LX_MADV_REMOVE:
+		return "hole punching in hugetlbfs files";
+	case LX_MADV_COLLAPSE:
+		return "THP collapse depends on the process's THP state (the sandbox disables THP)";
+	case LX_MADV_MERGEABLE:
+	case LX_MADV_UNMERGEABLE:
+		return "KSM";
+	case LX_MADV_HWPOISON:
+	case LX_MADV_SOFT_OFFLINE:
+		return "memory-failure injection";
+	default:
+		return NULL;
+	}
+}
+
 static bool modelled(int op)
 {
 	return op == PROG_MMAP || op == PROG_MUNMAP || op == PROG_MPROTECT || op == PROG_SETRLIMIT ||
@@ -951,8 +973,9 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 			model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
 		if (!mo.is_probe && mo.ret == ORACLE_UNMODELLED) {
 			char *text = prog_step_to_string(c, s);
-			fail(&r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet", s->line,
-			     text ? text : "?");
+			const char *reason = s->op == PROG_MADVISE ? madvise_unmodelled_why(a[2]) : NULL;
+			fail(&r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet%s%s", s->line,
+			     text ? text : "?", reason ? ": " : "", reason ? reason : "");
 			free(text);
 			break;
 		}
