@@ -506,7 +506,11 @@ static void adopt_drops_before(run *r, const prog_step *s, const uint64_t *a,
 		uint64_t e = r->k->obs->pm[kobs->pm_first + q];
 		uint64_t va = (a[0] & ~0xfffULL) + (uint64_t)q * 4096;
 		bool absent = s->op == PROG_PAGEMAP ? !((e >> 63) & 1) : ((uint8_t)e & 1) == 0;
-		if (absent && oracle_page_may_drop(r->cur, va)) {
+		/* pagemap shows any unmapping; mincore only a page that left
+		 * the page cache too (the model's may_drop pages). */
+		bool may = s->op == PROG_PAGEMAP ? oracle_page_may_unmap(r->cur, va)
+						 : oracle_page_may_drop(r->cur, va);
+		if (absent && may) {
 			oracle_page_drop(r->cur, va);
 			dropped = true;
 		}
@@ -585,8 +589,7 @@ static const char *madvise_unmodelled_why(uint64_t advice)
 {
 	switch ((int)(uint32_t)advice) {
 	case LX_MADV_PAGEOUT:
-		return "reclaim of page-cache pages (unmapped, and dropped when clean) or, with swap, "
-		       "of anonymous pages";
+		return "with swap, anonymous pages may be swapped out";
 	case LX_MADV_REMOVE:
 		return "hole punching in hugetlbfs files";
 	case LX_MADV_COLLAPSE:

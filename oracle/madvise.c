@@ -12,8 +12,8 @@
  * Modelled: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED,
  * DONTNEED_LOCKED, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK, DONTDUMP,
  * DODUMP, GUARD_INSTALL, GUARD_REMOVE, FREE, POPULATE_READ,
- * POPULATE_WRITE, HUGEPAGE, NOHUGEPAGE, COLD, PAGEOUT (anonymous pages, no
- * swap), REMOVE (shmem files). Other valid advice returns
+ * POPULATE_WRITE, HUGEPAGE, NOHUGEPAGE, COLD, PAGEOUT (no swap, or only
+ * page-cache and lazyfree pages), REMOVE (shmem files). Other valid advice returns
  * ORACLE_UNMODELLED after the argument checks, so a case using it is
  * skipped rather than guessed.
  *
@@ -294,8 +294,10 @@ static bool can_madv_lru_vma(const vma *v)
  * - any other anonymous page stays where there is no swap (add_to_swap()
  *   fails); with swap it would be swapped out, which the model does not
  *   cover (ORACLE_UNMODELLED);
- * - a page-cache page is unmapped, and leaves the page cache when clean:
- *   not modelled (ORACLE_UNMODELLED) when the range maps one.
+ * - a page-cache page is unmapped, and leaves the page cache when clean
+ *   (__remove_mapping()); a dirty shmem page stays cached (shmem_writeout()
+ *   without swap redirties it). The model marks such pages (frame.pageout)
+ *   and the harness adopts what the kernel did.
  * A shared file mapping of a file the process may not write is left alone
  * (can_do_file_pageout()); a memfd is always the process's own.
  */
@@ -311,11 +313,13 @@ static int madvise_cold_or_pageout(oracle_proc *p, vma *v, uint64_t start, uint6
 		vpn = e->vpn + 1;
 		if (!e->f || e->f->zero_page || e->f->mapcount != 1)
 			continue;
-		if (!e->f->anon)
-			return UNMODELLED;
-		if (p->w->prof.swap && !e->f->lazyfree)
+		if (p->w->prof.swap && e->f->anon && !e->f->lazyfree)
 			return UNMODELLED;
 	}
+	/* Page-cache pages: marked, so the harness can adopt the reclaim. */
+	for (vpn = start >> PAGE_SHIFT; (e = pte_next(p, vpn, end_vpn)); vpn = e->vpn + 1)
+		if (e->f && !e->f->zero_page && !e->f->anon && e->f->mapcount == 1)
+			e->f->pageout = true;
 	return 0;
 }
 

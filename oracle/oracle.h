@@ -269,10 +269,19 @@ void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out);
  * such a page; oracle_page_drop() makes the model take the kernel's choice
  * to discard it (when a load, pagemap or mincore showed that it did): the
  * page is unmapped from every process, and reads zero from then on. It does
- * nothing where oracle_page_may_drop() is false.
+ * nothing where oracle_page_may_unmap() (below) is false.
  */
 bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr);
 void oracle_page_drop(oracle_proc *p, uint64_t addr);
+/*
+ * MADV_PAGEOUT likewise may or may not reclaim a page-cache page (a page
+ * still in another CPU's LRU batch is skipped): reclaim unmaps it, and drops
+ * it from the page cache when clean (it then reads zero, so
+ * oracle_page_may_drop() is true for it); a dirty one stays cached and reads
+ * the same. oracle_page_may_unmap() is true for both kinds and for lazyfree
+ * pages; oracle_page_drop() does what reclaim would.
+ */
+bool oracle_page_may_unmap(const oracle_proc *p, uint64_t addr);
 /*
  * The write that ends a page's lazyfree state may come after the kernel
  * dropped it; then the write faulted in a fresh page, which holds zeroes

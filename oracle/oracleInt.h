@@ -74,6 +74,11 @@ typedef struct frame {
 	bool lazyfree;      /* MADV_FREE made it clean and lazily freeable; a write
 	                     * (a store, a write fault, GUP with FOLL_WRITE)
 	                     * dirties it again and clears this */
+	bool dirty;         /* written since it was allocated (a page-cache page
+	                     * reclaim keeps when it cannot write it out) */
+	bool pageout;       /* a page-cache page MADV_PAGEOUT may have unmapped (and
+	                     * dropped from the cache, if clean); cleared when
+	                     * it is next touched, refaulting it on both sides */
 	struct frame *alt;  /* what the page holds if reclaim dropped it while it
 	                     * was lazyfree, before the write that ended that:
 	                     * zeroes plus the writes since (owned; NULL: none) */

@@ -503,7 +503,10 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 	 * was redirtied, it cannot be discarded") instead of discarding it.
 	 */
 	pte *e = r ? NULL : pte_lookup(p, addr >> PAGE_SHIFT);
+	if (e && e->f)
+		e->f->pageout = false;
 	if (write && e && e->f) {
+		e->f->dirty = true;
 		/* Had reclaim dropped the page before this write, the write
 		 * would have faulted in a fresh zero page: keep that other
 		 * possible content until a load tells them apart. */
@@ -618,7 +621,16 @@ int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end
 bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr)
 {
 	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
-	if (!e || !e->f || !e->f->lazyfree)
+	if (!e || !e->f || !(e->f->lazyfree || (e->f->pageout && !e->f->dirty)))
+		return false;
+	const vma *v = vma_lookup(p, addr);
+	return v && !(v->flags & VM_LOCKED);
+}
+
+bool oracle_page_may_unmap(const oracle_proc *p, uint64_t addr)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!e || !e->f || !(e->f->lazyfree || e->f->pageout))
 		return false;
 	const vma *v = vma_lookup(p, addr);
 	return v && !(v->flags & VM_LOCKED);
@@ -658,14 +670,31 @@ void oracle_page_resolve_alt(oracle_proc *p, uint64_t addr, bool take)
 	oracle_after_mutation(p);
 }
 
-/* The discard: every PTE of every process mapping the folio goes (the rmap
- * walk of try_to_unmap()); the next touch faults in a fresh zero page. */
+/*
+ * The reclaim: every PTE of every process mapping the folio goes (the rmap
+ * walk of try_to_unmap()). A lazyfree anonymous page is freed (the next
+ * touch faults in a fresh zero page); a clean page-cache page leaves the
+ * page cache too (__remove_mapping()); a dirty one stays there (shmem
+ * cannot write it out without swap) and refaults with its contents.
+ */
 void oracle_page_drop(oracle_proc *p, uint64_t addr)
 {
-	if (!oracle_page_may_drop(p, addr))
+	if (!oracle_page_may_unmap(p, addr))
 		return;
 	frame *f = pte_lookup(p, addr >> PAGE_SHIFT)->f;
 	oracle_world *w = p->w;
+	if (!f->anon && !f->dirty) {
+		const vma *v = vma_lookup(p, addr);
+		uint64_t index = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
+		tree_node *n = v->file ? tree_floor(&v->file->pages, index) : NULL;
+		if (n && n->key == index && tree_entry(n, pcache_entry, node)->f == f) {
+			pcache_entry *pc = tree_entry(n, pcache_entry, node);
+			tree_remove(&v->file->pages, n);
+			frame_put(w, f);
+			free(pc);
+		}
+	}
+	f->pageout = false;
 	frame_get(f); /* keep it until the last PTE is gone */
 	for (int i = 0; i < w->nprocs; i++) {
 		oracle_proc *q = w->procs[i];

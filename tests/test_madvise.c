@@ -300,18 +300,36 @@ TEST(hugepage_flags)
 	oracle_world_free(w);
 }
 
-/* PAGEOUT is not modelled where it would reclaim page-cache pages or swap. */
-TEST(pageout_unmodelled)
+/*
+ * PAGEOUT of page-cache pages: reclaim may unmap them; a clean one (never
+ * written) leaves the page cache and reads zero, a dirty one stays cached.
+ */
+TEST(pageout_page_cache)
 {
 	oracle_profile prof;
 	oracle_profile_default(&prof);
 	oracle_world *w = oracle_world_new(&prof);
 	oracle_proc *p = oracle_world_root(w);
-	uint64_t A = oracle_proc_seed_default(p);
-	CHECK_EQ_U64(oracle_mmap(p, A, P, RW, SHX, -1ULL, 0, 0), A);
+	uint64_t A = oracle_proc_seed_default(p), v;
+	uint8_t vec[2];
+	CHECK_EQ_U64(oracle_mmap(p, A, 2 * P, RW, SHX, -1ULL, 0, 0), A);
 	CHECK(!oracle_store(p, A, 1).signo);
-	CHECK(oracle_madvise(p, A, P, LX_MADV_PAGEOUT) == ORACLE_UNMODELLED);
+	CHECK(!oracle_load(p, A + P, &v).signo);
+	CHECK_EQ_U64(oracle_madvise(p, A, 2 * P, LX_MADV_PAGEOUT), 0);
+	CHECK(oracle_page_may_unmap(p, A) && !oracle_page_may_drop(p, A));
+	CHECK(oracle_page_may_unmap(p, A + P) && oracle_page_may_drop(p, A + P));
+	oracle_page_drop(p, A);
+	oracle_page_drop(p, A + P);
+	CHECK_EQ_U64(oracle_mincore(p, A, 2 * P, vec, 2), 0);
+	CHECK(vec[0] == 1 && vec[1] == 0);
+	CHECK(!oracle_load(p, A, &v).signo && v == 1);
+	/* Touching a page refaults it on both sides: no longer a candidate. */
+	CHECK_EQ_U64(oracle_madvise(p, A, P, LX_MADV_PAGEOUT), 0);
+	CHECK(oracle_page_may_unmap(p, A));
+	CHECK(!oracle_load(p, A, &v).signo && v == 1);
+	CHECK(!oracle_page_may_unmap(p, A));
 	CHECK_EQ_U64(oracle_madvise(p, A, P, LX_MADV_COLD), 0);
+	CHECK(!oracle_check(w));
 	oracle_world_free(w);
 	prof.swap = true;
 	w = oracle_world_new(&prof);
