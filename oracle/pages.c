@@ -507,10 +507,11 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 		e->f->pageout = false;
 	if (write && e && e->f) {
 		e->f->dirty = true;
-		/* Had reclaim dropped the page before this write, the write
+		/* Had reclaim dropped the page before this write (at any time
+		 * since the FREE, even if the VMA is locked now), the write
 		 * would have faulted in a fresh zero page: keep that other
 		 * possible content until a load tells them apart. */
-		if (e->f->lazyfree && !e->f->alt && oracle_page_may_drop(p, addr))
+		if (e->f->lazyfree && !e->f->alt)
 			e->f->alt = frame_new(p->w, true);
 		e->f->lazyfree = false;
 	}
@@ -561,7 +562,9 @@ static int do_handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 	}
 	if (anon_vma_prepare(p, v))
 		return -LX_ENOMEM;
-	bool droppable = oracle_page_may_drop(p, addr);
+	/* Lazyfree: the kernel may have dropped it at any time since the
+	 * FREE (a lock taken since stops only later drops). */
+	bool droppable = e->f->lazyfree;
 	frame *copy = frame_new(p->w, true);
 	if (!copy)
 		return -LX_ENOMEM;
@@ -615,25 +618,23 @@ int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end
 /*
  * A clean lazyfree page may be discarded by reclaim at any time
  * (shrink_folio_list() -> try_to_unmap_one(): a !swapbacked anonymous folio
- * that is not dirty goes to "discard"), unless it is mlocked (a VM_LOCKED
- * VMA: try_to_unmap_one() stops at it).
+ * that is not dirty goes to "discard"). A VM_LOCKED VMA stops later drops
+ * (try_to_unmap_one() gives up on it), but MADV_FREE is refused on locked
+ * memory, so a page in a VMA locked now was unlocked after its FREE and may
+ * have been dropped then: for what a program can observe, the lock changes
+ * nothing. The same holds for a page-cache page MADV_PAGEOUT may have
+ * reclaimed.
  */
 bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr)
 {
 	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
-	if (!e || !e->f || !(e->f->lazyfree || (e->f->pageout && !e->f->dirty)))
-		return false;
-	const vma *v = vma_lookup(p, addr);
-	return v && !(v->flags & VM_LOCKED);
+	return e && e->f && (e->f->lazyfree || (e->f->pageout && !e->f->dirty));
 }
 
 bool oracle_page_may_unmap(const oracle_proc *p, uint64_t addr)
 {
 	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
-	if (!e || !e->f || !(e->f->lazyfree || e->f->pageout))
-		return false;
-	const vma *v = vma_lookup(p, addr);
-	return v && !(v->flags & VM_LOCKED);
+	return e && e->f && (e->f->lazyfree || e->f->pageout);
 }
 
 bool oracle_page_read_alt(const oracle_proc *p, uint64_t addr, size_t off, uint8_t *buf, size_t n)
