@@ -59,6 +59,8 @@ struct mm_procmap_query {
 #define TASK_SIZE_X86 0x7ffffffff000ULL
 
 static exec_obs *obs;                  /* MAP_SHARED: survives the child */
+static void *fence;                    /* the PROT_NONE fence (exec_init) */
+#define FENCE_LEN (64ULL << 20)
 static exec_target_info *info_ptr;
 static prog_case decoded;
 
@@ -373,13 +375,24 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	munmap(r, 3ULL << 30);
 	info->arena = ((uint64_t)r + (1ULL << 30) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
 
-	/* A shared PROT_NONE fence, 64 MiB, below everything mapped so far:
+	/*
+	 * A shared PROT_NONE fence, 64 MiB, below everything mapped so far:
 	 * non-fixed mmaps land under it, it never merges with them, and a
 	 * program that maps or probes upwards from them meets the fence (which
-	 * the model knows) long before the executor's own memory. */
-	if (mmap(NULL, 64ULL << 20, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) ==
-	    MAP_FAILED) {
-		snprintf(err, errcap, "mmspec-exec: cannot map the fence page: %s", strerror(errno));
+	 * the model knows) long before the executor's own memory. Each sandbox
+	 * replaces it with a fresh one (fresh_fence()).
+	 *
+	 * Shared, not private: a private anonymous mapping whose length is a
+	 * multiple of 2 MiB is placed 2 MiB-aligned when THP is configured
+	 * (mm/mmap.c: __get_unmapped_area() calls thp_get_unmapped_area() for
+	 * anonymous PMD-multiple lengths), which leaves a gap above it; a
+	 * program's first mmap then lands in that gap, right under the
+	 * observation buffer, and opening "the fence" opens that buffer. A
+	 * private fence would also merge with PROT_NONE memory mapped under it.
+	 */
+	fence = mmap(NULL, FENCE_LEN, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (fence == MAP_FAILED) {
+		snprintf(err, errcap, "mmspec-exec: cannot map the fence: %s", strerror(errno));
 		return -1;
 	}
 	/*
@@ -951,6 +964,20 @@ static void sandbox_fail(const char *what)
 	_exit(1);
 }
 
+/*
+ * Replaces the inherited fence with a fresh shmem object at the same place,
+ * with the same flags: the pristine parent's fence is one object that every
+ * sandbox would share, so what one program stored there (and the pages it
+ * made resident) would reach the next. The model seeds the fence from the
+ * parent's snapshot as an empty shared file, which the fresh one is.
+ */
+static int fresh_fence(void)
+{
+	void *f = mmap(fence, FENCE_LEN, PROT_NONE,
+		       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	return f == fence ? 0 : -1;
+}
+
 static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exec_options *opt, pid_t parent)
 {
 	setpgid(0, 0);
@@ -958,6 +985,8 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 		_exit(1);
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
 		sandbox_fail("PR_SET_THP_DISABLE");
+	if (fresh_fence())
+		sandbox_fail("a fresh fence");
 	for (int r = 0; r < 16; r++) {
 		struct rlimit rl = { info_ptr->rlim_cur[r], info_ptr->rlim_max[r] };
 		if (setrlimit(r, &rl) && r != RLIMIT_NOFILE)
