@@ -451,8 +451,18 @@ static volatile uint64_t fault_addr, fetch_target;
 static volatile int64_t fault_trapno, fault_err;
 static volatile uint64_t fault_rip;
 static volatile sig_atomic_t fault_traps_at;  /* fetch_traps when the fault came */
-static uint64_t fetch_scratch[64];
+static uint64_t fetch_scratch[64] __attribute__((aligned(64)));
 static uint64_t *volatile fetch_scratch_ptr = &fetch_scratch[32];
+/*
+ * The stack the one instruction runs on: every word is FETCH_RFLAGS, the
+ * RFLAGS image the single step starts from (TF, IF and the reserved bit 1;
+ * no AC, DF or arithmetic flags), so popf (and iret's RFLAGS) load TF set
+ * and the trap still comes after that one instruction; ret and iret jump
+ * to that small value and trap or fault there. Refilled before each fetch.
+ */
+#define FETCH_RFLAGS 0x302ULL
+static uint64_t fetch_stack[64] __attribute__((aligned(64)));
+static uint64_t *volatile fetch_stack_ptr = &fetch_stack[32];
 static char altstack[64 * 1024];
 static bool use_maps_text;
 
@@ -550,9 +560,11 @@ static __attribute__((noinline)) void jump_single_step(void)
 	 * the handler then lets one instruction at the target run (or fault on
 	 * its fetch) before the next trap. Every general register but rsp
 	 * points at scratch memory, so that the one instruction's memory
-	 * operands cannot touch the program's memory. The target is
-	 * fetch_target. */
+	 * operands cannot touch the program's memory; rsp points into
+	 * fetch_stack, whose words are all FETCH_RFLAGS, and the popfq here
+	 * takes its flags from there too. The target is fetch_target. */
 	__asm__ volatile("mov %0, %%r11\n\t"
+			 "mov %2, %%rsp\n\t"
 			 "mov %1, %%rax\n\t"
 			 "mov %%rax, %%rbx\n\t"
 			 "mov %%rax, %%rcx\n\t"
@@ -567,14 +579,12 @@ static __attribute__((noinline)) void jump_single_step(void)
 			 "mov %%rax, %%r13\n\t"
 			 "mov %%rax, %%r14\n\t"
 			 "mov %%rax, %%r15\n\t"
-			 "pushfq\n\t"
-			 "orq $0x100, (%%rsp)\n\t"
 			 "popfq\n\t"
 			 "jmp *%%r11\n\t"
 			 :
-			 /* Both operands are globals, addressed rip-relative: no
+			 /* The operands are globals, addressed rip-relative: no
 			  * register is needed to reach them once all are clobbered. */
-			 : "m"(fetch_target), "m"(fetch_scratch_ptr)
+			 : "m"(fetch_target), "m"(fetch_scratch_ptr), "m"(fetch_stack_ptr)
 			 : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
 			   "r12", "r13", "r14", "r15", "memory", "cc");
 	__builtin_unreachable();
@@ -596,6 +606,8 @@ static void probe(int op, uint64_t addr, uint64_t value, exec_step_obs *o)
 		} else {
 			fetch_traps = 0;
 			fetch_target = addr;
+			for (size_t i = 0; i < sizeof(fetch_stack) / sizeof(fetch_stack[0]); i++)
+				fetch_stack[i] = FETCH_RFLAGS;
 			jump_single_step();
 		}
 		probe_active = 0;
