@@ -999,6 +999,11 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 		sandbox_fail("PR_SET_THP_DISABLE");
 	if (fresh_fence())
 		sandbox_fail("a fresh fence");
+	/* Growing a file past RLIMIT_FSIZE raises SIGXFSZ, whose default
+	 * action would kill the process (a child silently, stalling the others
+	 * until the watchdog): ignored, the call just fails with EFBIG (fs/attr.c
+	 * inode_newsize_ok()), which the model predicts. Inherited by fork. */
+	signal(SIGXFSZ, SIG_IGN);
 	for (int r = 0; r < 16; r++) {
 		struct rlimit rl = { info_ptr->rlim_cur[r], info_ptr->rlim_max[r] };
 		if (setrlimit(r, &rl) && r != RLIMIT_NOFILE)

@@ -50,6 +50,10 @@ run "$mmspec" run --db "$db" --test-hook crash "$dir/two-steps.mmt"
 check "a crashing sandbox is an ERROR" "$(is $rc 3)"
 echo "$out" | grep -q 'died of signal 11 at step 1'; check "the crash is located" $?
 
+run "$mmspec" run --db "$db" --test-hook crash "$dir/unmodelled-unfinished.mmt"
+check "an unmodelled step the kernel did not finish is a SKIP" "$(is $rc 0)"
+echo "$out" | grep -q "^SKIP " && echo "$out" | grep -q "line 7: .* is not modelled yet"; check "the skip names the step" $?
+
 run "$mmspec" run --db "$db" "$dir/self-destruct.mmt"
 check "a program that destroys the sandbox is an ERROR" "$(is $rc 3)"
 
@@ -60,7 +64,7 @@ echo "$out" | grep -q 'model:.*kernel:'; check "layouts are drawn side by side" 
 
 if command -v sqlite3 >/dev/null; then
 	n=$(sqlite3 "$db" "select count(*) from runs")
-	check "every run is in the database" "$(is "$n" 10)"
+	check "every run is in the database" "$(is "$n" 11)"
 	n=$(sqlite3 "$db" "select count(*) from divergences where signature = 'mmap:layout:bounds'")
 	check "the divergence is stored" "$(is "$n" 1)"
 	n=$(sqlite3 "$db" "select count(*) from results where result = 'ERROR'")
