@@ -149,8 +149,7 @@ typedef struct oracle_vma_info {
 int oracle_proc_seed_vma(oracle_proc *p, const oracle_vma_info *v);
 /*
  * Seeds a plausible initial layout of a 6.18 process without ASLR (program,
- * heap, libraries, vdso, stack, and the executor's fence and observation
- * buffer) for model-only runs, with the executor's
+ * heap, libraries, vdso, stack) for model-only runs, with the executor's
  * own descriptors 1000 and 1001 (read-only /proc files, as foreign fds).
  * The arena base it recommends (1 GiB free above and below) is returned.
  */

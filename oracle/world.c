@@ -213,14 +213,7 @@ uint64_t oracle_proc_seed_default(oracle_proc *p)
 {
 	const uint64_t R = VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	const uint64_t RX = R | VM_EXEC, RW = R | VM_WRITE | VM_ACCOUNT;
-	/* harness/exec.c's own shared mappings: the observation buffer (here
-	 * in the gap under [vvar]) and the 64 MiB PROT_NONE fence (a shared
-	 * anonymous mapping, so a shmem file) right under the lowest mapping,
-	 * where a program's first non-fixed mmap lands just below it. */
-	const uint64_t S = VM_SHARED | VM_MAYSHARE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	struct { uint64_t s, e, f; bool file; const char *name; } seed[] = {
-		{ 0x7ffff3d85000, 0x7ffff7d85000, S | VM_NORESERVE, true, "" },
-		{ 0x7ffff7f68000, 0x7ffff7fc1000, S | VM_READ | VM_WRITE, true, "" },
 		{ 0x555555554000, 0x555555555000, R, true, "" },
 		{ 0x555555555000, 0x555555556000, RX, true, "" },
 		{ 0x555555556000, 0x555555557000, R, true, "" },
