@@ -762,7 +762,7 @@ bool harness_program_valid(const prog_case *c, char *why, size_t cap, uint32_t *
  * a CPU-time budget (ITIMER_PROF, so a busy machine does not fire it; the
  * executor is another process and does not count); when it runs out, the
  * SIGPROF handler jumps back to run_case, which reports an ERROR naming the
- * step the model was in and abandons that model state (leaked, not freed:
+ * step the model was in and abandons that model state (kept, not freed:
  * it may be half-way through a change).
  */
 static unsigned model_budget_ms = 10000;
@@ -770,6 +770,8 @@ static sigjmp_buf model_watch_jmp;
 static volatile sig_atomic_t model_watch_armed;
 static volatile uint32_t model_watch_step;
 volatile int harness_model_test_hook;
+static oracle_world *abandoned_worlds[64];
+static unsigned n_abandoned;
 
 void harness_set_model_budget(unsigned ms)
 {
@@ -874,6 +876,8 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		     "of CPU time (a model bug that loops); the model's state was abandoned",
 		     c->steps[at].line, text ? text : "?", model_budget_ms);
 		free(text);
+		/* Kept, never freed: it may be half-way through a change. */
+		abandoned_worlds[n_abandoned++ % 64] = r.w;
 		return;
 	}
 	model_watch_arm(&old_prof);
