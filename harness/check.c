@@ -807,10 +807,29 @@ static void model_watch_disarm(const struct sigaction *old)
 	sigaction(SIGPROF, old, NULL);
 }
 
-/* Whether the model declined the step as not covered (ORACLE_UNMODELLED). */
+/* Whether the model declined the step as not covered (ORACLE_UNMODELLED,
+ * or a fetch() whose instruction it cannot follow). */
 static bool unmodelled_outcome(const outcome *o)
 {
-	return !o->is_probe && o->ret == ORACLE_UNMODELLED;
+	return o->is_probe ? o->signo == ORACLE_SIG_UNMODELLED : o->ret == ORACLE_UNMODELLED;
+}
+
+/* The SKIP message for an unmodelled step: a fetch() says why, with the
+ * instruction's first bytes as the model has them. */
+static void skip_unmodelled(run *r, uint32_t i, const prog_step *s, const outcome *o)
+{
+	char *text = prog_step_to_string(r->c, s);
+	if (o->is_probe) {
+		uint8_t b[8];
+		oracle_peek(r->cur, o->addr, b, sizeof(b));
+		fail(r, HARNESS_SKIP, i, "line %u: `%s`: the instruction there (%02x %02x %02x %02x "
+		     "%02x %02x %02x %02x ...) %s: not modelled", s->line, text ? text : "?",
+		     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+		     oracle_fetch_unmodelled_why(o->code));
+	} else {
+		fail(r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet", s->line, text ? text : "?");
+	}
+	free(text);
 }
 
 static void run_case(const prog_case *c, const harness_target *t, const harness_kernel *k,
@@ -907,15 +926,14 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 				outcome mo;
 				char scratch[PROG_STR_MAX];
 				model_step(&r, s, a, NULL, &mo, scratch, sizeof(scratch));
-				bool unmodelled = unmodelled_outcome(&mo);
+				if (unmodelled_outcome(&mo)) {
+					skip_unmodelled(&r, i, s, &mo);
+					break;
+				}
 				char *text = prog_step_to_string(c, s);
-				if (unmodelled)
-					fail(&r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet", s->line,
-					     text ? text : "?");
-				else
-					fail(&r, HARNESS_ERROR, i, "line %u: `%s`: the kernel side did not finish the step: %s",
-					     s->line, text ? text : "?",
-					     k->obs->error[0] ? k->obs->error : "the sandbox stopped");
+				fail(&r, HARNESS_ERROR, i, "line %u: `%s`: the kernel side did not finish the step: %s",
+				     s->line, text ? text : "?",
+				     k->obs->error[0] ? k->obs->error : "the sandbox stopped");
 				free(text);
 				break;
 			}
@@ -933,10 +951,7 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		char drawing[PROG_STR_MAX] = "";
 		model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
 		if (unmodelled_outcome(&mo)) {
-			char *text = prog_step_to_string(c, s);
-			fail(&r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet", s->line,
-			     text ? text : "?");
-			free(text);
+			skip_unmodelled(&r, i, s, &mo);
 			break;
 		}
 

@@ -198,6 +198,23 @@ typedef struct vmg {
 	bool just_expand;
 } vmg;
 vma *vma_merge_new_range(oracle_proc *p, vmg *g);
+/*
+ * insn.c: what fetch()'s one instruction is, as far as the next page and
+ * the program's memory are concerned. Classes, in increasing order of
+ * trouble: no #GP; #GP (the kernel reads 15 bytes from RIP); #GP or not
+ * unknown; lets a second instruction run before the single-step trap.
+ */
+enum insn_class { INSN_PLAIN, INSN_GP, INSN_FAULT_UNKNOWN, INSN_RUNS_MORE };
+typedef struct insn_info {
+	unsigned len;          /* bytes the CPU fetches (at most 15) */
+	bool len_known;        /* false: the CPU may fetch more than len */
+	enum insn_class cls;
+	bool mem_direct;       /* a data access relative to RIP or absolute */
+} insn_info;
+/* Decodes the instruction in b[0, avail). Returns 1 when it needs bytes
+ * past avail (avail < 15), else 0 with *out filled. Never fails. */
+int insn_decode(const uint8_t *b, unsigned avail, insn_info *out);
+
 /* Marks both boundaries of v (below and above) as legitimately unmerged. */
 void vma_mark_unmerged(vma *v);
 /* vma_modify_flags: merge or split so [start,end) of v gets flags. NULL + *err on failure. */
