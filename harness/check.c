@@ -516,6 +516,18 @@ static void adopt_drops_before(run *r, const prog_step *s, const uint64_t *a,
 		if (absent && may) {
 			oracle_page_drop(r->cur, va);
 			dropped = true;
+			continue;
+		}
+		/* Dropped, then read again by an access that could not tell
+		 * (its bytes were zero anyway): the kernel maps the zero page,
+		 * present and not exclusive, where the model still has its
+		 * exclusive lazyfree page. */
+		oracle_page_info mp;
+		oracle_page(r->cur, va, &mp);
+		if (s->op == PROG_PAGEMAP && ((e >> 63) & 1) && !((e >> 61) & 1) && !((e >> 56) & 1) &&
+		    mp.present && mp.exclusive && mp.lazyfree) {
+			oracle_page_drop_refault(r->cur, va);
+			dropped = true;
 		}
 	}
 	if (dropped)

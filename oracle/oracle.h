@@ -297,6 +297,12 @@ void oracle_page_drop(oracle_proc *p, uint64_t addr);
  */
 bool oracle_page_may_unmap(const oracle_proc *p, uint64_t addr);
 /*
+ * The page was dropped and then read again (a load, a fetch, a read
+ * populate): it is the zero page now. For a private anonymous page that
+ * oracle_page_may_drop(); nothing otherwise.
+ */
+void oracle_page_drop_refault(oracle_proc *p, uint64_t addr);
+/*
  * The write that ends a page's lazyfree state may come after the kernel
  * dropped it; then the write faulted in a fresh page, which holds zeroes
  * plus the writes since. The model keeps that other possible content

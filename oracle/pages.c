@@ -713,6 +713,17 @@ void oracle_page_drop(oracle_proc *p, uint64_t addr)
 	oracle_after_mutation(p);
 }
 
+void oracle_page_drop_refault(oracle_proc *p, uint64_t addr)
+{
+	const vma *v = vma_lookup(p, addr);
+	if (!v || v->file || !oracle_page_may_drop(p, addr))
+		return;
+	oracle_page_drop(p, addr);
+	/* do_anonymous_page() for a read: the zero page, read-only. */
+	pte_install(p, addr >> PAGE_SHIFT, p->w->zero, false);
+	oracle_after_mutation(p);
+}
+
 void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out)
 {
 	memset(out, 0, sizeof(*out));
