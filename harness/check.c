@@ -529,6 +529,13 @@ static void adopt_drops_before(run *r, const prog_step *s, const uint64_t *a,
 			oracle_page_drop_refault(r->cur, va);
 			dropped = true;
 		}
+		/* Mapped here only on the kernel side: the other PTEs the
+		 * model has of the page were unmapped by reclaim. */
+		if (s->op == PROG_PAGEMAP && ((e >> 63) & 1) && ((e >> 56) & 1) && mp.present &&
+		    !mp.exclusive && !mp.zero_page) {
+			oracle_page_unmap_others(r->cur, va);
+			dropped = true;
+		}
 	}
 	if (dropped)
 		r->npfn = 0;

@@ -318,8 +318,10 @@ static int madvise_cold_or_pageout(oracle_proc *p, vma *v, uint64_t start, uint6
 	}
 	/* Page-cache pages: marked, so the harness can adopt the reclaim. */
 	for (vpn = start >> PAGE_SHIFT; (e = pte_next(p, vpn, end_vpn)); vpn = e->vpn + 1)
-		if (e->f && !e->f->zero_page && !e->f->anon && e->f->mapcount == 1)
+		if (e->f && !e->f->zero_page && !e->f->anon && e->f->mapcount == 1) {
 			e->f->pageout = true;
+			e->maybe_unmapped = true;
+		}
 	return 0;
 }
 

@@ -297,6 +297,11 @@ void oracle_page_drop(oracle_proc *p, uint64_t addr);
  */
 bool oracle_page_may_unmap(const oracle_proc *p, uint64_t addr);
 /*
+ * The kernel shows the page at addr mapped by this PTE only: the model's
+ * other PTEs of it that reclaim may have unmapped go.
+ */
+void oracle_page_unmap_others(oracle_proc *p, uint64_t addr);
+/*
  * The page was dropped and then read again (a load, a fetch, a read
  * populate): it is the zero page now. For a private anonymous page that
  * oracle_page_may_drop(); nothing otherwise.

@@ -76,9 +76,11 @@ typedef struct frame {
 	                     * dirties it again and clears this */
 	bool dirty;         /* written since it was allocated (a page-cache page
 	                     * reclaim keeps when it cannot write it out) */
-	bool pageout;       /* a page-cache page MADV_PAGEOUT may have unmapped (and
-	                     * dropped from the cache, if clean); cleared when
-	                     * it is next touched, refaulting it on both sides */
+	bool pageout;       /* a page-cache page MADV_PAGEOUT may have reclaimed:
+	                     * unmapped from every PTE (copies made by fork too),
+	                     * and dropped from the cache if clean; cleared when
+	                     * a PTE touches it, which puts it back in the cache
+	                     * on both sides (the other PTEs stay maybe_unmapped) */
 	struct frame *alt;  /* what the page holds if reclaim dropped it while it
 	                     * was lazyfree, before the write that ended that:
 	                     * zeroes plus the writes since (owned; NULL: none) */
@@ -124,6 +126,8 @@ typedef struct pte {
 	uint64_t vpn;       /* virtual page number */
 	frame *f;           /* NULL: a guard marker */
 	bool writable;      /* hardware write permission (false while COW-shared) */
+	bool maybe_unmapped;/* reclaim (MADV_PAGEOUT) may have unmapped it: the
+	                     * kernel's PTE may be absent until the next touch */
 } pte;
 
 static inline bool pte_is_guard(const pte *e) { return e && !e->f; }

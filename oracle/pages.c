@@ -503,8 +503,23 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 	 * was redirtied, it cannot be discarded") instead of discarding it.
 	 */
 	pte *e = r ? NULL : pte_lookup(p, addr >> PAGE_SHIFT);
-	if (e && e->f)
+	if (e && e->f && e->f->pageout) {
+		/* The touch refaults the page here on the kernel side (back
+		 * into the cache if it had left); every other PTE of it may
+		 * still be unmapped there. */
+		oracle_world *w = p->w;
+		for (int i = 0; i < w->nprocs; i++) {
+			oracle_proc *q = w->procs[i];
+			uint64_t vpn = 0;
+			pte *o;
+			for (; q && !q->dead && (o = pte_next(q, vpn, ~0ULL)); vpn = o->vpn + 1)
+				if (o->f == e->f)
+					o->maybe_unmapped = true;
+		}
 		e->f->pageout = false;
+	}
+	if (e)
+		e->maybe_unmapped = false;
 	if (write && e && e->f) {
 		e->f->dirty = true;
 		/* Had reclaim dropped the page before this write (at any time
@@ -625,16 +640,54 @@ int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end
  * nothing. The same holds for a page-cache page MADV_PAGEOUT may have
  * reclaimed.
  */
-bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr)
+/*
+ * The page reclaim would take at addr: the one mapped there, else (no PTE,
+ * or a guard marker) the page-cache page of the file the VMA maps there,
+ * which another process may have mapped when MADV_PAGEOUT ran.
+ */
+static frame *reclaim_candidate(const oracle_proc *p, uint64_t addr)
 {
 	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
-	return e && e->f && (e->f->lazyfree || (e->f->pageout && !e->f->dirty));
+	if (e && e->f)
+		return e->f;
+	const vma *v = vma_lookup(p, addr);
+	if (!v || !v->file || v->file->hugetlb)
+		return NULL;
+	uint64_t index = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
+	tree_node *n = tree_floor(&v->file->pages, index);
+	return n && n->key == index ? tree_entry(n, pcache_entry, node)->f : NULL;
+}
+
+bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr)
+{
+	const frame *f = reclaim_candidate(p, addr);
+	return f && (f->lazyfree || (f->pageout && !f->dirty));
 }
 
 bool oracle_page_may_unmap(const oracle_proc *p, uint64_t addr)
 {
 	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
-	return e && e->f && (e->f->lazyfree || e->f->pageout);
+	return e && e->f && (e->f->lazyfree || e->f->pageout || e->maybe_unmapped);
+}
+
+void oracle_page_unmap_others(oracle_proc *p, uint64_t addr)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!e || !e->f)
+		return;
+	frame *f = e->f;
+	oracle_world *w = p->w;
+	for (int i = 0; i < w->nprocs; i++) {
+		oracle_proc *q = w->procs[i];
+		uint64_t vpn = 0;
+		pte *o;
+		while (q && !q->dead && (o = pte_next(q, vpn, ~0ULL))) {
+			vpn = o->vpn + 1;
+			if (o != e && o->f == f && (o->maybe_unmapped || f->pageout))
+				pte_clear(q, o);
+		}
+	}
+	oracle_after_mutation(p);
 }
 
 bool oracle_page_read_alt(const oracle_proc *p, uint64_t addr, size_t off, uint8_t *buf, size_t n)
@@ -680,10 +733,19 @@ void oracle_page_resolve_alt(oracle_proc *p, uint64_t addr, bool take)
  */
 void oracle_page_drop(oracle_proc *p, uint64_t addr)
 {
-	if (!oracle_page_may_unmap(p, addr))
+	frame *f = reclaim_candidate(p, addr);
+	pte *here = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (f && !f->lazyfree && !f->pageout && here && here->f == f && here->maybe_unmapped) {
+		/* Reclaim unmapped this PTE; the page has been touched through
+		 * another since, so it is cached and mapped there. */
+		pte_clear(p, here);
+		oracle_after_mutation(p);
 		return;
-	frame *f = pte_lookup(p, addr >> PAGE_SHIFT)->f;
+	}
+	if (!f || !(f->lazyfree || f->pageout))
+		return;
 	oracle_world *w = p->w;
+	frame_get(f); /* keep it while its references go */
 	if (!f->anon && !f->dirty) {
 		const vma *v = vma_lookup(p, addr);
 		uint64_t index = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
@@ -696,7 +758,6 @@ void oracle_page_drop(oracle_proc *p, uint64_t addr)
 		}
 	}
 	f->pageout = false;
-	frame_get(f); /* keep it until the last PTE is gone */
 	for (int i = 0; i < w->nprocs; i++) {
 		oracle_proc *q = w->procs[i];
 		if (!q || q->dead)

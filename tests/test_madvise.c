@@ -353,4 +353,51 @@ TEST(pageout_page_cache)
 	oracle_world_free(w);
 }
 
+/*
+ * What the harness adopts from pagemap and mincore after reclaim: a lazyfree
+ * page read again through zero bytes is the zero page; a page-cache page
+ * reclaimed and then touched by a fork child is mapped by the child alone;
+ * a clean one the child never mapped may be gone from the cache.
+ */
+TEST(reclaim_adoption)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	uint64_t A = oracle_proc_seed_default(p), v;
+	oracle_page_info pg;
+	CHECK_EQ_U64(oracle_mmap(p, A, P, RW, FX, -1ULL, 0, 0), A);
+	CHECK(!oracle_store(p, A + 8, 1).signo);
+	CHECK_EQ_U64(oracle_madvise(p, A, P, LX_MADV_FREE), 0);
+	oracle_page_drop_refault(p, A);
+	oracle_page(p, A, &pg);
+	CHECK(pg.present && pg.zero_page && !pg.exclusive);
+	CHECK(!oracle_load(p, A + 8, &v).signo && v == 0);
+	/* Shared memory: the parent's PTE of a reclaimed page; the child faults it. */
+	CHECK_EQ_U64(oracle_mmap(p, A + 2 * P, 2 * P, RW, SHX, -1ULL, 0, 0), A + 2 * P);
+	CHECK(!oracle_store(p, A + 2 * P, 5).signo);
+	CHECK(!oracle_load(p, A + 3 * P, &v).signo);
+	CHECK_EQ_U64(oracle_madvise(p, A + 2 * P, 2 * P, LX_MADV_PAGEOUT), 0);
+	int64_t pid;
+	oracle_proc *c = oracle_fork(p, &pid);
+	CHECK(c != NULL);
+	oracle_page(c, A + 3 * P, &pg);
+	CHECK(!pg.present && oracle_page_may_drop(c, A + 3 * P)); /* clean, only cached */
+	CHECK(!oracle_page_may_drop(c, A + 2 * P));              /* dirty: stays cached */
+	CHECK(!oracle_load(c, A + 2 * P, &v).signo && v == 5);
+	CHECK(oracle_page_may_unmap(p, A + 2 * P));
+	oracle_page_unmap_others(c, A + 2 * P);
+	oracle_page(p, A + 2 * P, &pg);
+	CHECK(!pg.present);
+	oracle_page(c, A + 2 * P, &pg);
+	CHECK(pg.present && pg.exclusive);
+	oracle_page_drop(c, A + 3 * P);
+	uint8_t vec[2];
+	CHECK_EQ_U64(oracle_mincore(p, A + 2 * P, 2 * P, vec, 2), 0);
+	CHECK(vec[0] == 1 && vec[1] == 0);
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
