@@ -12,13 +12,19 @@
  * Modelled: NORMAL, RANDOM, SEQUENTIAL, WILLNEED, DONTNEED,
  * DONTNEED_LOCKED, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK, DONTDUMP,
  * DODUMP, GUARD_INSTALL, GUARD_REMOVE, FREE, POPULATE_READ,
- * POPULATE_WRITE, HUGEPAGE, NOHUGEPAGE, COLD, PAGEOUT (no swap, or only
- * page-cache and lazyfree pages), REMOVE (shmem files). Other valid advice returns
+ * POPULATE_WRITE, HUGEPAGE, NOHUGEPAGE, COLD, PAGEOUT (without swap, or
+ * over page-cache and lazyfree pages only), REMOVE (shmem files). Other
+ * valid advice (KSM, COLLAPSE, memory-failure injection) returns
  * ORACLE_UNMODELLED after the argument checks, so a case using it is
  * skipped rather than guessed.
  *
  * Guard regions (6.13+) live in the page tables only: a marker entry per
  * page (pages.c), no VMA flag, so installing one never splits a VMA.
+ *
+ * MADV_FREE and MADV_PAGEOUT leave the kernel a choice the model cannot
+ * see (reclaim may or may not have taken a page): the model keeps the
+ * pages and marks them (frame.lazyfree, frame.pageout, pte.maybe_unmapped,
+ * frame.alt); the harness adopts the kernel's choice where a step shows it.
  */
 #include "oracleInt.h"
 
