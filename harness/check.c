@@ -615,7 +615,7 @@ static const char *madvise_unmodelled_why(uint64_t advice)
 	case LX_MADV_REMOVE:
 		return "hole punching in hugetlbfs files";
 	case LX_MADV_COLLAPSE:
-		return "THP collapse depends on the process's THP state (the sandbox disables THP)";
+		return "collapsing pages into a THP";
 	case LX_MADV_MERGEABLE:
 	case LX_MADV_UNMERGEABLE:
 		return "KSM";
@@ -1032,6 +1032,8 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		seed_from_kernel(&r);
 	else
 		r.arena = oracle_proc_seed_default(r.root);
+	/* Every sandbox runs prctl(PR_SET_THP_DISABLE, 1) (exec.c). */
+	oracle_world_set_thp_disabled(r.w, true);
 	for (unsigned i = 0; i < c->nreq; i++)
 		if (c->req[i].kind == PROG_REQ_CAP)
 			oracle_proc_set_cap(r.root, c->req[i].cap, true);

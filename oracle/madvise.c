@@ -14,7 +14,7 @@
  * DODUMP, GUARD_INSTALL, GUARD_REMOVE, FREE, POPULATE_READ,
  * POPULATE_WRITE, HUGEPAGE, NOHUGEPAGE, COLD, PAGEOUT (without swap, or
  * over page-cache and lazyfree pages only), REMOVE (shmem files). Other
- * valid advice (KSM, COLLAPSE, memory-failure injection) returns
+ * valid advice (KSM, COLLAPSE with THP allowed, memory-failure injection) returns
  * ORACLE_UNMODELLED after the argument checks, so a case using it is
  * skipped rather than guessed.
  *
@@ -64,6 +64,7 @@ static bool modelled_advice(int b)
 	case LX_MADV_POPULATE_READ: case LX_MADV_POPULATE_WRITE:
 	case LX_MADV_HUGEPAGE: case LX_MADV_NOHUGEPAGE:
 	case LX_MADV_COLD: case LX_MADV_PAGEOUT: case LX_MADV_REMOVE:
+	case LX_MADV_COLLAPSE:
 		return true;
 	default:
 		return false;
@@ -354,6 +355,12 @@ static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t st
 		return madvise_cold_or_pageout(p, v, start, end, b);
 	case LX_MADV_REMOVE:
 		return madvise_remove(p, v, start, end);
+	case LX_MADV_COLLAPSE:
+		/* madvise_collapse(): thp_vma_allowable_order() is false for
+		 * every VMA of a process with THP disabled (vma_thp_disabled():
+		 * MMF_DISABLE_THP_COMPLETELY; MMF_DISABLE_THP in the older
+		 * hugepage_vma_check()). Collapsing itself is not modelled. */
+		return p->w->thp_disabled ? -LX_EINVAL : UNMODELLED;
 	case LX_MADV_POPULATE_READ:
 	case LX_MADV_POPULATE_WRITE:
 		return madvise_populate_vma(p, v, start, end, b == LX_MADV_POPULATE_WRITE);

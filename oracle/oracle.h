@@ -114,6 +114,12 @@ const oracle_profile *oracle_world_profile(const oracle_world *w);
  * modelling): every later answer is meaningless. The message is constant.
  */
 const char *oracle_world_broken(const oracle_world *w);
+/*
+ * The root process ran prctl(PR_SET_THP_DISABLE, 1) before the program (the
+ * sandbox does): no process of the world may use THP, which only
+ * MADV_COLLAPSE can observe (EINVAL). Off by default.
+ */
+void oracle_world_set_thp_disabled(oracle_world *w, bool on);
 
 /* Process set-up (before the program runs). */
 void oracle_proc_set_layout(oracle_proc *p, uint64_t mmap_base, uint64_t start_brk,

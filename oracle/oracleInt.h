@@ -178,6 +178,8 @@ struct oracle_world {
 	int nprocs;
 	uint32_t next_frame_id, next_anon_id, next_file_id;
 	frame *zero;        /* the shared zero page */
+	bool thp_disabled;  /* prctl(PR_SET_THP_DISABLE) in the root, so in every
+	                     * process (MMF_DISABLE_THP is inherited by fork) */
 	const char *broken;
 };
 

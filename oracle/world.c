@@ -100,6 +100,7 @@ void oracle_world_free(oracle_world *w)
 oracle_proc *oracle_world_root(oracle_world *w) { return w->procs[0]; }
 const oracle_profile *oracle_world_profile(const oracle_world *w) { return &w->prof; }
 const char *oracle_world_broken(const oracle_world *w) { return w->broken; }
+void oracle_world_set_thp_disabled(oracle_world *w, bool on) { w->thp_disabled = on; }
 
 void oracle_proc_set_layout(oracle_proc *p, uint64_t mmap_base, uint64_t start_brk,
 			    uint64_t brk, uint64_t start_stack)

@@ -298,6 +298,12 @@ TEST(hugepage_flags)
 	CHECK(oracle_find_vma(p, A + P, &vi) && !(vi.flags & VM_HUGEPAGE) && (vi.flags & VM_NOHUGEPAGE));
 	CHECK_EQ_U64(oracle_madvise(p, A, 3 * P, LX_MADV_NOHUGEPAGE), 0);
 	CHECK_EQ_U64(oracle_vmas(p, A, A + 3 * P, NULL, 0), 1);
+	/* MADV_COLLAPSE: EINVAL with THP disabled for the process (the
+	 * sandbox's prctl); a real collapse is not modelled. */
+	CHECK(oracle_madvise(p, A, 3 * P, LX_MADV_COLLAPSE) == ORACLE_UNMODELLED);
+	oracle_world_set_thp_disabled(w, true);
+	CHECK_EQ_U64(oracle_madvise(p, A, 3 * P, LX_MADV_COLLAPSE), E(EINVAL));
+	CHECK_EQ_U64(oracle_madvise(p, A + 8 * P, P, LX_MADV_COLLAPSE), E(ENOMEM));
 	/* Without CONFIG_TRANSPARENT_HUGEPAGE the advice does not exist. */
 	oracle_world_free(w);
 	prof.thp = false;
