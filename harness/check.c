@@ -50,6 +50,8 @@ void harness_target_from_exec(harness_target *t, const exec_target_info *in)
 	if (in->commit_guess_pages)
 		p->commit_guess_pages = in->commit_guess_pages;
 	p->swap = in->swap_pages != 0;
+	p->ksm = in->ksm;
+	p->memory_failure = in->memory_failure;
 	p->thp = in->thp;
 	p->soft_dirty = in->soft_dirty;
 	p->hugepage_sizes = in->hugepage_sizes;
@@ -69,18 +71,34 @@ static bool version_cmp(uint32_t have, int cmp, uint32_t want)
 	}
 }
 
-static bool config_known(const harness_target *t, const char *name)
+/* A config fact the profile knows: 1 or 0; -1 when the name is not one. */
+static int config_fact(const harness_target *t, const char *name)
 {
 	if (!strcmp(name, "SOFT_DIRTY") || !strcmp(name, "MEM_SOFT_DIRTY"))
 		return t->profile.soft_dirty;
 	if (!strcmp(name, "TRANSPARENT_HUGEPAGE") || !strcmp(name, "THP"))
 		return t->profile.thp;
-	/* No active swap device: reclaim (MADV_PAGEOUT) cannot swap anonymous pages out. */
-	if (!strcmp(name, "NOSWAP"))
-		return !t->profile.swap;
+	if (!strcmp(name, "KSM"))
+		return t->profile.ksm;
+	if (!strcmp(name, "MEMORY_FAILURE"))
+		return t->profile.memory_failure;
+	/* An active swap device: reclaim (MADV_PAGEOUT) can swap anonymous pages out. */
+	if (!strcmp(name, "SWAP"))
+		return t->profile.swap;
 	/* A 2 MiB hugetlb pool exists and has no free page. */
 	if (!strcmp(name, "HUGETLB_EMPTY_POOL"))
 		return ((t->profile.hugepage_sizes >> 21) & 1) && !t->profile.hugepages_free_2m;
+	return -1;
+}
+
+static bool config_known(const harness_target *t, const char *name)
+{
+	int f = config_fact(t, name);
+	if (f >= 0)
+		return f;
+	/* NOSWAP, NOMEMORY_FAILURE, ...: a known fact that does not hold. */
+	if (!strncmp(name, "NO", 2) && (f = config_fact(t, name + 2)) >= 0)
+		return !f;
 	for (size_t i = 0; i < sizeof(t->configs) / sizeof(t->configs[0]) && t->configs[i]; i++)
 		if (!strcmp(t->configs[i], name))
 			return true;

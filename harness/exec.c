@@ -306,6 +306,8 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 					    meminfo_kb(big_buf, "SwapTotal:")) / 4;
 	info->swap_pages = info->commit_guess_pages ? meminfo_kb(big_buf, "SwapTotal:") / 4 : 0;
 	info->thp = access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
+	info->ksm = access("/sys/kernel/mm/ksm", F_OK) == 0;
+	info->memory_failure = access("/proc/sys/vm/memory_failure_early_kill", F_OK) == 0;
 	if (access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) == 0)
 		info->hugepage_sizes |= 1ULL << 21;
 	if (access("/sys/kernel/mm/hugepages/hugepages-1048576kB", F_OK) == 0)

@@ -39,11 +39,13 @@ static bool madvise_behavior_valid(const oracle_proc *p, int b)
 	case LX_MADV_WILLNEED: case LX_MADV_DONTNEED: case LX_MADV_DONTNEED_LOCKED:
 	case LX_MADV_FREE: case LX_MADV_COLD: case LX_MADV_PAGEOUT:
 	case LX_MADV_POPULATE_READ: case LX_MADV_POPULATE_WRITE:
-	case LX_MADV_MERGEABLE: case LX_MADV_UNMERGEABLE: /* CONFIG_KSM */
 	case LX_MADV_DONTDUMP: case LX_MADV_DODUMP:
 	case LX_MADV_WIPEONFORK: case LX_MADV_KEEPONFORK:
-	case LX_MADV_SOFT_OFFLINE: case LX_MADV_HWPOISON: /* CONFIG_MEMORY_FAILURE */
 		return true;
+	case LX_MADV_MERGEABLE: case LX_MADV_UNMERGEABLE:
+		return p->w->prof.ksm;
+	case LX_MADV_SOFT_OFFLINE: case LX_MADV_HWPOISON:
+		return p->w->prof.memory_failure;
 	case LX_MADV_HUGEPAGE: case LX_MADV_NOHUGEPAGE: case LX_MADV_COLLAPSE:
 		return p->w->prof.thp;
 	case LX_MADV_GUARD_INSTALL: case LX_MADV_GUARD_REMOVE:
@@ -441,6 +443,11 @@ static int64_t do_madvise(oracle_proc *p, uint64_t start, uint64_t len_in, int b
 		return -LX_EINVAL;
 	if (start + len == start)
 		return 0;
+	/* madvise_do_behavior() -> madvise_inject_error(): memory-failure
+	 * injection needs CAP_SYS_ADMIN. With it, a page would really be
+	 * poisoned or offlined: never modelled (nor anything to run). */
+	if (b == LX_MADV_HWPOISON || b == LX_MADV_SOFT_OFFLINE)
+		return capable(p, LX_CAP_SYS_ADMIN) ? ORACLE_UNMODELLED : -LX_EPERM;
 	if (!modelled_advice(b))
 		return ORACLE_UNMODELLED;
 	/* madvise_do_behavior(): populate is no VMA walk since 6.9. */

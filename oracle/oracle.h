@@ -80,6 +80,8 @@ typedef struct oracle_profile {
 	int overcommit_memory;      /* vm.overcommit_memory: 0 guess, 1 always, 2 never */
 	uint64_t commit_guess_pages;/* totalram + swap pages: the OVERCOMMIT_GUESS limit */
 	bool thp;                   /* CONFIG_TRANSPARENT_HUGEPAGE built in */
+	bool ksm;                   /* CONFIG_KSM: MADV_MERGEABLE/UNMERGEABLE exist */
+	bool memory_failure;        /* CONFIG_MEMORY_FAILURE: MADV_HWPOISON/SOFT_OFFLINE exist */
 	bool swap;                  /* a swap device is active: reclaim (MADV_PAGEOUT) can swap
 	                             * anonymous pages out, which the model does not cover */
 	bool soft_dirty;            /* CONFIG_MEM_SOFT_DIRTY */

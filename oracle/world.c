@@ -19,6 +19,8 @@ void oracle_profile_default(oracle_profile *p)
 	p->overcommit_memory = 0;
 	p->commit_guess_pages = (24ULL << 30) >> PAGE_SHIFT;
 	p->thp = true;
+	p->ksm = true;
+	p->memory_failure = true;
 	p->soft_dirty = false;
 	p->hugepage_sizes = (1ULL << 21) | (1ULL << 30);
 	p->hugepages_free_2m = 0;
