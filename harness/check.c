@@ -884,6 +884,24 @@ static bool compare_outcomes(run *r, uint32_t i, const outcome *m, const outcome
  * exit(); the root never exits; wait($c) runs in $c's parent after $c
  * exited (earlier, it would block forever).
  */
+/*
+ * With CAP_SYS_ADMIN kept in the sandbox, madvise(MADV_HWPOISON or
+ * MADV_SOFT_OFFLINE) would really poison or offline a page of this
+ * machine (madvise_inject_error()). An advice that could be one of them
+ * (computed from A or variables) counts as one.
+ */
+static bool may_inject_memory_failure(const prog_case *c, const prog_step *st)
+{
+	bool admin = false;
+	for (unsigned i = 0; i < c->nreq; i++)
+		admin |= c->req[i].kind == PROG_REQ_CAP && c->req[i].cap == LX_CAP_SYS_ADMIN;
+	if (!admin || st->op != PROG_MADVISE || st->nargs < 3)
+		return false;
+	const prog_expr *e = &st->arg[2];
+	uint32_t advice = (uint32_t)e->k;
+	return e->arena || e->nterms || advice == LX_MADV_HWPOISON || advice == LX_MADV_SOFT_OFFLINE;
+}
+
 bool harness_program_valid(const prog_case *c, char *why, size_t cap, uint32_t *step)
 {
 	bool born[PROG_MAX_VARS] = { false }, gone[PROG_MAX_VARS] = { false };
@@ -897,6 +915,9 @@ bool harness_program_valid(const prog_case *c, char *why, size_t cap, uint32_t *
 			bad = "the step's process does not exist here (before its fork() or after its exit())";
 		else if (st->op == PROG_EXIT && o == PROG_ROOT)
 			bad = "the root process cannot exit(); exit a forked process";
+		else if (may_inject_memory_failure(c, st))
+			bad = "with CAP_SYS_ADMIN kept, MADV_HWPOISON or MADV_SOFT_OFFLINE would poison or "
+			      "offline a real page of this machine";
 		else if (st->op == PROG_WAIT) {
 			uint8_t w = st->arg[0].term[0].var;
 			if (!gone[w])
