@@ -52,6 +52,7 @@ void harness_target_from_exec(harness_target *t, const exec_target_info *in)
 	p->swap = in->swap_pages != 0;
 	p->ksm = in->ksm;
 	p->memory_failure = in->memory_failure;
+	p->maybe_guard = in->maybe_guard;
 	p->thp = in->thp;
 	p->soft_dirty = in->soft_dirty;
 	p->hugepage_sizes = in->hugepage_sizes;
@@ -82,6 +83,9 @@ static int config_fact(const harness_target *t, const char *name)
 		return t->profile.ksm;
 	if (!strcmp(name, "MEMORY_FAILURE"))
 		return t->profile.memory_failure;
+	/* Guard regions mark their VMA VM_MAYBE_GUARD ("gu"): 6.19, some 6.18 builds. */
+	if (!strcmp(name, "MAYBE_GUARD"))
+		return t->profile.maybe_guard;
 	/* An active swap device: reclaim (MADV_PAGEOUT) can swap anonymous pages out. */
 	if (!strcmp(name, "SWAP"))
 		return t->profile.swap;
@@ -717,7 +721,7 @@ static void describe_layout(char *buf, size_t cap, const exec_vma *v, uint32_t n
 	(VM_READ | VM_WRITE | VM_EXEC | VM_SHARED | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | \
 	 VM_MAYSHARE | VM_GROWSDOWN | VM_LOCKED | VM_SEQ_READ | VM_RAND_READ | VM_DONTCOPY | \
 	 VM_LOCKONFAULT | VM_ACCOUNT | VM_NORESERVE | VM_SYNC | VM_WIPEONFORK | VM_DONTDUMP | \
-	 VM_HUGEPAGE | VM_NOHUGEPAGE | VM_DROPPABLE | VM_SEALED)
+	 VM_HUGEPAGE | VM_NOHUGEPAGE | VM_DROPPABLE | VM_SEALED | VM_MAYBE_GUARD)
 
 /* The model's VMAs in [lo, hi) as exec_vma records. */
 static uint32_t model_vmas(const run *r, uint64_t lo, uint64_t hi, exec_vma *out, uint32_t cap)

@@ -96,7 +96,7 @@ static const struct { const char *name; uint64_t bit; } vmflag_names[] = {
 	{ "de", VM_DONTEXPAND }, { "lf", VM_LOCKONFAULT }, { "ac", VM_ACCOUNT },
 	{ "nr", VM_NORESERVE }, { "ht", VM_HUGETLB }, { "sf", VM_SYNC }, { "ar", VM_ARCH_1 },
 	{ "wf", VM_WIPEONFORK }, { "dd", VM_DONTDUMP }, { "sd", VM_SOFTDIRTY },
-	{ "mm", VM_MIXEDMAP }, { "hg", VM_HUGEPAGE }, { "nh", VM_NOHUGEPAGE },
+	{ "gu", VM_MAYBE_GUARD }, { "mm", VM_MIXEDMAP }, { "hg", VM_HUGEPAGE }, { "nh", VM_NOHUGEPAGE },
 	{ "mg", VM_MERGEABLE }, { "ss", VM_SHADOW_STACK }, { "dp", VM_DROPPABLE },
 	{ "sl", VM_SEALED },
 };
@@ -285,6 +285,34 @@ static void sandbox_limits(exec_target_info *info)
 	}
 }
 
+/*
+ * Whether MADV_GUARD_INSTALL marks the VMA VM_MAYBE_GUARD ("gu" in smaps;
+ * 6.19, and some 6.18 builds): then guarded file mappings get no anon_vma,
+ * which changes how they merge after fork. A scratch page, unmapped again.
+ */
+static bool probe_maybe_guard(void)
+{
+	/* The probed page sits between two PROT_NONE pages of its own, so it
+	 * merges with nothing of the executor's and leaves nothing behind. */
+	char *p = (char *)syscall(SYS_mmap, NULL, 3 * PAGE, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	bool gu = false;
+	char head[32];
+	snprintf(head, sizeof(head), "\n%lx-", (unsigned long)(p + PAGE));
+	if (syscall(SYS_mprotect, p + PAGE, PAGE, PROT_READ | PROT_WRITE) == 0 &&
+	    syscall(SYS_madvise, p + PAGE, PAGE, LX_MADV_GUARD_INSTALL) == 0 &&
+	    read_file("/proc/self/smaps", big_buf, sizeof(big_buf)) > 0) {
+		char *at = strstr(big_buf, head);
+		char *vf = at ? strstr(at, "VmFlags:") : NULL;
+		char *eol = vf ? strchr(vf, '\n') : NULL;
+		gu = eol && memmem(vf, (size_t)(eol - vf), " gu", 3);
+	}
+	syscall(SYS_munmap, p, 3 * PAGE);
+	return gu;
+}
+
 int exec_init(exec_target_info *info, char *err, size_t errcap)
 {
 	memset(info, 0, sizeof(*info));
@@ -308,6 +336,7 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	info->thp = access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
 	info->ksm = access("/sys/kernel/mm/ksm", F_OK) == 0;
 	info->memory_failure = access("/proc/sys/vm/memory_failure_early_kill", F_OK) == 0;
+	info->maybe_guard = probe_maybe_guard();
 	if (access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) == 0)
 		info->hugepage_sizes |= 1ULL << 21;
 	if (access("/sys/kernel/mm/hugepages/hugepages-1048576kB", F_OK) == 0)

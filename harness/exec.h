@@ -109,6 +109,7 @@ typedef struct exec_target_info {
 	bool thp;                /* /sys/kernel/mm/transparent_hugepage exists */
 	bool ksm;                /* /sys/kernel/mm/ksm exists: CONFIG_KSM */
 	bool memory_failure;     /* vm.memory_failure_early_kill exists: CONFIG_MEMORY_FAILURE */
+	bool maybe_guard;        /* a guard region marks its VMA "gu" (VM_MAYBE_GUARD) */
 	bool procmap_query;      /* the PROCMAP_QUERY ioctl works */
 	bool soft_dirty;         /* pagemap soft-dirty bit observed on a fresh page */
 	uint64_t arena;          /* A */

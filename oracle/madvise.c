@@ -157,7 +157,7 @@ static bool is_valid_guard_vma(const oracle_proc *p, const vma *v, bool allow_lo
 
 /*
  * madvise_guard_install(): the VMA gets an anon_vma first (so that fork
- * copies its page tables: vma_needs_copy()), then the range is zapped
+ * copies its page tables: vma_needs_copy()), or VM_MAYBE_GUARD, then the range is zapped
  * (present pages go; markers already there stay) and every page gets a
  * guard marker. The kernel first tries to install without zapping and
  * zaps only when it meets a present page; the end state is the same.
@@ -166,8 +166,19 @@ static int madvise_guard_install(oracle_proc *p, vma *v, uint64_t start, uint64_
 {
 	if (!is_valid_guard_vma(p, v, false))
 		return -LX_EINVAL;
-	if (anon_vma_prepare(p, v))
+	/*
+	 * "mm: set the VM_MAYBE_GUARD flag on guard region install" (6.19;
+	 * profile.maybe_guard): the whole VMA gets the sticky VM_MAYBE_GUARD
+	 * (set atomically, no split), which makes fork copy its page tables
+	 * (VM_COPY_ON_FORK), and only anonymous VMAs get an anon_vma.
+	 */
+	if (p->w->prof.maybe_guard) {
+		v->flags |= VM_MAYBE_GUARD;
+		if (vma_is_anonymous(v) && anon_vma_prepare(p, v))
+			return -LX_ENOMEM;
+	} else if (anon_vma_prepare(p, v)) {
 		return -LX_ENOMEM;
+	}
 	zap_page_range_single(p, start, end);
 	for (uint64_t vpn = start >> PAGE_SHIFT; vpn < end >> PAGE_SHIFT; vpn++)
 		if (!pte_lookup(p, vpn) && !pte_install(p, vpn, NULL, false))
@@ -424,7 +435,7 @@ static int madvise_vma_behavior(oracle_proc *p, vma *prev, vma **vp, uint64_t st
 	vma *r = vma_modify_flags(p, prev, v, start, end, new_flags, &err);
 	if (!r)
 		return err == -LX_ENOMEM ? -LX_EAGAIN : err;
-	r->flags = new_flags | (r->flags & VM_SOFTDIRTY);
+	r->flags = new_flags | (r->flags & (VM_SOFTDIRTY | VM_STICKY));
 	*vp = r;
 	return 0;
 }

@@ -37,6 +37,7 @@
 #define VM_MAYSHARE 0x00000080ULL
 #define VM_GROWSDOWN 0x00000100ULL
 #define VM_PFNMAP 0x00000400ULL
+#define VM_MAYBE_GUARD 0x00000800ULL /* "gu": the VMA may hold guard markers (see profile.maybe_guard) */
 #define VM_LOCKED 0x00002000ULL
 #define VM_IO 0x00004000ULL
 #define VM_SEQ_READ 0x00008000ULL
@@ -82,6 +83,8 @@ typedef struct oracle_profile {
 	bool thp;                   /* CONFIG_TRANSPARENT_HUGEPAGE built in */
 	bool ksm;                   /* CONFIG_KSM: MADV_MERGEABLE/UNMERGEABLE exist */
 	bool memory_failure;        /* CONFIG_MEMORY_FAILURE: MADV_HWPOISON/SOFT_OFFLINE exist */
+	bool maybe_guard;           /* MADV_GUARD_INSTALL sets VM_MAYBE_GUARD instead of giving
+	                             * file mappings an anon_vma (6.19; some 6.18 builds) */
 	bool swap;                  /* a swap device is active: reclaim (MADV_PAGEOUT) can swap
 	                             * anonymous pages out, which the model does not cover */
 	bool soft_dirty;            /* CONFIG_MEM_SOFT_DIRTY */

@@ -39,6 +39,14 @@
 #define ORACLE_ASSERT(x) ((void)0)
 #endif
 
+/*
+ * Flags a merge does not compare (VM_IGNORE_MERGE): soft-dirty, and the
+ * sticky VM_MAYBE_GUARD, which the merged VMA keeps if any part had it
+ * ("mm: implement sticky VMA flags", 6.19).
+ */
+#define VM_STICKY VM_MAYBE_GUARD
+#define VM_IGNORE_MERGE (VM_SOFTDIRTY | VM_STICKY)
+
 /* An anon_vma: identity is all the merge rules need. */
 typedef struct anon_vma {
 	uint32_t id;

@@ -348,7 +348,7 @@ static frame *pcache_get(oracle_world *w, oracle_file *file, uint64_t index)
 static bool anon_vma_compatible(const vma *a, const vma *b)
 {
 	return a->end == b->start && a->file == b->file &&
-	       !((a->flags ^ b->flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
+	       !((a->flags ^ b->flags) & ~(VM_ACCESS_FLAGS | VM_IGNORE_MERGE)) &&
 	       b->pgoff == a->pgoff + ((b->start - a->start) >> PAGE_SHIFT);
 }
 

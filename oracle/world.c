@@ -346,7 +346,7 @@ void oracle_vmflags_string(uint64_t flags, char *buf, size_t cap)
 		{ VM_LOCKONFAULT, "lf" }, { VM_ACCOUNT, "ac" }, { VM_NORESERVE, "nr" },
 		{ VM_HUGETLB, "ht" }, { VM_SYNC, "sf" }, { VM_ARCH_1, "ar" },
 		{ VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" }, { VM_SOFTDIRTY, "sd" },
-		{ VM_MIXEDMAP, "mm" }, { VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
+		{ VM_MAYBE_GUARD, "gu" }, { VM_MIXEDMAP, "mm" }, { VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
 		{ VM_MERGEABLE, "mg" }, { VM_SHADOW_STACK, "ss" }, { VM_DROPPABLE, "dp" },
 		{ VM_SEALED, "sl" },
 	};

@@ -60,8 +60,13 @@ def step(r, st):
             return f"{pre}mremap(A+{s}p, {n}p, {nn}p, MREMAP_MAYMOVE|MREMAP_FIXED, A+{to}p)"
         return f"{pre}mremap(A+{s}p, {n}p, {nn}p, 0)"
     if k < 0.53:
-        if r.random() < 0.5:
+        m = r.random()
+        if m < 0.4:
             return f"{pre}mlock(A+{s}p, {n}p)"
+        if m < 0.6:
+            return f"{pre}mlock2(A+{s}p, {n}p, MLOCK_ONFAULT)"
+        if m < 0.7:
+            return f"{pre}mseal(A+{s}p, {n}p)"
         return f"{pre}munlock(A+{s}p, {n}p)"
     if k < 0.66:
         off = r.choice([0, 8, 4088])
@@ -77,17 +82,32 @@ def step(r, st):
         return f"{pre}mincore(A+{s}p, {n}p)"
     if k < 0.93 and st["fd"]:
         return f"{pre}ftruncate($fd, {r.randrange(0, 6)}p)"
-    if k < 0.95 and not st["child"]:
-        st["child"] = True
-        return "fork() = $c"
-    if k < 0.98 and st["child"]:
-        st["cur"] = "[$c] " if st["cur"] == "" else ""
+    if k < 0.95 and len(st["alive"]) < 3:
+        name = "cde"[st["forks"]] if st["forks"] < 3 else None
+        if name:
+            st["forks"] += 1
+            st["alive"].append(name)
+            st["parent"][name] = st["cur"]
+            return f"{pre}fork() = ${name}"
+    if k < 0.97 and st["alive"]:
+        procs = [""] + [f"[${c}] " for c in st["alive"]]
+        st["cur"] = r.choice(procs)
         return None
+    if k < 0.98 and st["alive"]:
+        # a child with no live children of its own exits; its parent reaps it
+        for c in list(st["alive"]):
+            if not any(st["parent"].get(d) == f"[${c}] " for d in st["alive"]):
+                st["alive"].remove(c)
+                if st["cur"] == f"[${c}] ":
+                    st["cur"] = st["parent"][c]
+                st["pending"].append(f"[${c}] exit(0)")
+                st["pending"].append(f"{st['parent'][c]}wait(${c}) = 0")
+                return None
     return f"{pre}maps(A, {2 * PAGES}p)"
 
 
 def program(r, i):
-    st = {"cur": "", "child": False, "fd": False}
+    st = {"cur": "", "fd": False, "forks": 0, "alive": [], "parent": {}, "pending": []}
     out = [f"case random-madvise-{i}", "  requires linux >= 6.15", "  requires config NOSWAP"]
     if r.random() < 0.5:
         st["fd"] = True
@@ -96,11 +116,14 @@ def program(r, i):
     out.append(f"  mmap(A, {PAGES}p, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = A")
     for _ in range(r.randint(10, 40)):
         s = step(r, st)
+        out.extend("  " + p for p in st["pending"])
+        st["pending"].clear()
         if s:
             out.append("  " + s)
-    if st["child"]:
-        out.append("  [$c] exit(0)")
-        out.append("  wait($c) = 0")
+    # children exit, youngest first, each reaped by its parent
+    for c in reversed(st["alive"]):
+        out.append(f"  [${c}] exit(0)")
+        out.append(f"  {st['parent'][c]}wait(${c}) = 0")
     out.append("  maps()")
     return "\n".join(out) + "\n"
 

@@ -406,4 +406,49 @@ TEST(reclaim_adoption)
 	oracle_world_free(w);
 }
 
+/*
+ * VM_MAYBE_GUARD (profile.maybe_guard): the whole VMA is marked without a
+ * split; the mark is sticky across merges; fork copies the page tables of
+ * a guarded file VMA, which has no anon_vma and merges in the child.
+ */
+TEST(maybe_guard)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	prof.maybe_guard = true;
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	uint64_t A = oracle_proc_seed_default(p), v;
+	oracle_vma_info vi;
+	CHECK_EQ_U64(oracle_mmap(p, A, 3 * P, RW, FX, -1ULL, 0, 0), A);
+	CHECK_EQ_U64(oracle_mmap(p, A + 3 * P, P, R, FX, -1ULL, 0, 0), A + 3 * P);
+	CHECK_EQ_U64(oracle_madvise(p, A + P, P, LX_MADV_GUARD_INSTALL), 0);
+	CHECK(oracle_find_vma(p, A, &vi) && vi.start == A && vi.end == A + 3 * P &&
+	      (vi.flags & VM_MAYBE_GUARD) && vi.anon_id);
+	CHECK_EQ_U64(oracle_mprotect(p, A + 3 * P, P, RW), 0);
+	CHECK(oracle_find_vma(p, A + 3 * P, &vi) && vi.start == A && vi.end == A + 4 * P &&
+	      (vi.flags & VM_MAYBE_GUARD));
+	CHECK_EQ_U64(oracle_madvise(p, A, 4 * P, LX_MADV_GUARD_REMOVE), 0);
+	CHECK(oracle_find_vma(p, A, &vi) && (vi.flags & VM_MAYBE_GUARD));
+	/* A shared (file) VMA: marked, no anon_vma; the child copies the markers. */
+	CHECK_EQ_U64(oracle_mmap(p, A + 8 * P, P, RW, SHX, -1ULL, 0, 0), A + 8 * P);
+	CHECK_EQ_U64(oracle_madvise(p, A + 8 * P, P, LX_MADV_GUARD_INSTALL), 0);
+	CHECK(oracle_find_vma(p, A + 8 * P, &vi) && !vi.anon_id && (vi.flags & VM_MAYBE_GUARD));
+	int64_t pid;
+	oracle_proc *c = oracle_fork(p, &pid);
+	CHECK(c != NULL);
+	CHECK(oracle_load(c, A + 8 * P, &v).signo == LX_SIGSEGV);
+	CHECK(!oracle_check(w));
+	oracle_world_free(w);
+	/* Without it: an anon_vma, no flag. */
+	prof.maybe_guard = false;
+	w = oracle_world_new(&prof);
+	p = oracle_world_root(w);
+	A = oracle_proc_seed_default(p);
+	CHECK_EQ_U64(oracle_mmap(p, A, P, RW, SHX, -1ULL, 0, 0), A);
+	CHECK_EQ_U64(oracle_madvise(p, A, P, LX_MADV_GUARD_INSTALL), 0);
+	CHECK(oracle_find_vma(p, A, &vi) && vi.anon_id && !(vi.flags & VM_MAYBE_GUARD));
+	oracle_world_free(w);
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
