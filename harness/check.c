@@ -703,13 +703,28 @@ static void describe_layout(char *buf, size_t cap, const exec_vma *v, uint32_t n
 	format_value(base, sizeof(base), lo, arena);
 	used += (size_t)snprintf(buf + used, cap - used, "%s |%s|%s\n", base, strip,
 				 (hi - lo) >> 12 > 64 ? "..." : "");
-	for (uint32_t i = 0; i < n && used < cap; i++) {
+	/*
+	 * Only the VMAs that meet the drawn strip are listed: a whole layout has a
+	 * dozen VMAs of the executor and libc that would fill the buffer before
+	 * the ones the strip draws. The others are counted on a last line.
+	 */
+	uint32_t outside = 0;
+	uint64_t drawn_hi = lo + (pages << 12);
+	for (uint32_t i = 0; i < n; i++) {
 		char perms[5], s[48], e[48];
+		if (v[i].end <= lo || v[i].start >= drawn_hi) {
+			outside++;
+			continue;
+		}
+		if (used >= cap)
+			continue;
 		perms_of(v[i].prot, perms);
 		format_value(s, sizeof(s), v[i].start, arena);
 		format_value(e, sizeof(e), v[i].end, arena);
 		used += (size_t)snprintf(buf + used, cap - used, "  [%s, %s) %s\n", s, e, perms);
 	}
+	if (outside && used < cap)
+		snprintf(buf + used, cap - used, "  (%u more VMAs outside the strip)\n", outside);
 }
 
 /*
