@@ -483,18 +483,18 @@ static volatile uint64_t fault_addr, fetch_target;
 static volatile int64_t fault_trapno, fault_err;
 static volatile uint64_t fault_rip;
 static volatile sig_atomic_t fault_traps_at;  /* fetch_traps when the fault came */
-static uint64_t fetch_scratch[64] __attribute__((aligned(64)));
-static uint64_t *volatile fetch_scratch_ptr = &fetch_scratch[32];
 /*
- * The stack the one instruction runs on: every word is FETCH_RFLAGS, the
- * RFLAGS image the single step starts from (TF, IF and the reserved bit 1;
- * no AC, DF or arithmetic flags), so popf (and iret's RFLAGS) load TF set
- * and the trap still comes after that one instruction; ret and iret jump
- * to that small value and trap or fault there. Refilled before each fetch.
+ * What every general register holds, rsp included, while fetch()'s one
+ * instruction runs (oracle/insn.c relies on it): non-canonical, and so are
+ * its multiples by 1, 2, 3, 4, 5, 8 and 9 plus any 32-bit displacement (the
+ * addresses a ModRM/SIB operand can build from two registers). So the
+ * instruction cannot reach memory through a register: an explicit operand
+ * raises #GP, a stack access (push, pop, popf, ret, iret...) #SS, a jump
+ * through a register #GP. The sandbox's own memory and the program's stay
+ * untouched, whatever bytes the program planted.
  */
-#define FETCH_RFLAGS 0x302ULL
-static uint64_t fetch_stack[64] __attribute__((aligned(64)));
-static uint64_t *volatile fetch_stack_ptr = &fetch_stack[32];
+#define FETCH_REG 0xdead0000dead0000ULL
+void fetch_jmp_insn(void); /* the asm label of the jump to the target */
 static char altstack[64 * 1024];
 static bool use_maps_text;
 
@@ -562,6 +562,10 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	if (sig == SIGTRAP && probe_active && fetch_traps == 0 &&
+	    (uint64_t)uc->uc_mcontext.gregs[REG_RIP] == (uint64_t)fetch_jmp_insn &&
+	    fetch_target != (uint64_t)fetch_jmp_insn)
+		return; /* the step before the jump to the target */
+	if (sig == SIGTRAP && probe_active && fetch_traps == 0 &&
 	    (uint64_t)uc->uc_mcontext.gregs[REG_RIP] == fetch_target) {
 		/* Single-stepping reached the target: let exactly one instruction run. */
 		fetch_traps = 1;
@@ -588,16 +592,13 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 
 static __attribute__((noinline)) void jump_single_step(void)
 {
-	/* TF set by popfq traps after the following jmp, with RIP at the target;
-	 * the handler then lets one instruction at the target run (or fault on
-	 * its fetch) before the next trap. Every general register but rsp
-	 * points at scratch memory, so that the one instruction's memory
-	 * operands cannot touch the program's memory; rsp points into
-	 * fetch_stack, whose words are all FETCH_RFLAGS, and the popfq here
-	 * takes its flags from there too. The target is fetch_target. */
-	__asm__ volatile("mov %0, %%r11\n\t"
-			 "mov %2, %%rsp\n\t"
-			 "mov %1, %%rax\n\t"
+	/* TF set by popfq traps after the instruction after it (the last mov),
+	 * with RIP at the jump, which on_signal lets go on; the next trap comes
+	 * after the jump, with RIP at the target, and the handler then lets one
+	 * instruction at the target run (or fault on its fetch) before the
+	 * next trap. The jump is through memory, so that no register has to
+	 * hold the target. */
+	__asm__ volatile("movabs %1, %%rax\n\t"
 			 "mov %%rax, %%rbx\n\t"
 			 "mov %%rax, %%rcx\n\t"
 			 "mov %%rax, %%rdx\n\t"
@@ -607,16 +608,22 @@ static __attribute__((noinline)) void jump_single_step(void)
 			 "mov %%rax, %%r8\n\t"
 			 "mov %%rax, %%r9\n\t"
 			 "mov %%rax, %%r10\n\t"
+			 "mov %%rax, %%r11\n\t"
 			 "mov %%rax, %%r12\n\t"
 			 "mov %%rax, %%r13\n\t"
 			 "mov %%rax, %%r14\n\t"
 			 "mov %%rax, %%r15\n\t"
+			 "pushfq\n\t"
+			 "orq $0x100, (%%rsp)\n\t"
 			 "popfq\n\t"
-			 "jmp *%%r11\n\t"
+			 "mov %%rax, %%rsp\n\t"
+			 ".globl fetch_jmp_insn\n"
+			 "fetch_jmp_insn:\n\t"
+			 "jmp *%0\n\t"
 			 :
-			 /* The operands are globals, addressed rip-relative: no
-			  * register is needed to reach them once all are clobbered. */
-			 : "m"(fetch_target), "m"(fetch_scratch_ptr), "m"(fetch_stack_ptr)
+			 /* A global, addressed rip-relative: no register is needed
+			  * to reach it once all are clobbered. */
+			 : "m"(fetch_target), "i"(FETCH_REG)
 			 : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
 			   "r12", "r13", "r14", "r15", "memory", "cc");
 	__builtin_unreachable();
@@ -638,8 +645,6 @@ static void probe(int op, uint64_t addr, uint64_t value, exec_step_obs *o)
 		} else {
 			fetch_traps = 0;
 			fetch_target = addr;
-			for (size_t i = 0; i < sizeof(fetch_stack) / sizeof(fetch_stack[0]); i++)
-				fetch_stack[i] = FETCH_RFLAGS;
 			jump_single_step();
 		}
 		probe_active = 0;
