@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vm_main.c: mmspec-vm, the launcher behind `mmspec run --target vm:IMAGE`.
+ *
+ *   mmspec-vm [--memory SIZE] KERNEL_IMAGE EXECUTOR
+ *
+ * Boots KERNEL_IMAGE under qemu-system-x86_64 (software emulation: no KVM)
+ * with a generated initramfs that holds mmspec-init as /init, EXECUTOR as
+ * /mmspec-exec and the kernel modules the virtio-serial port needs, and
+ * connects that port to this process's standard input and output. To the
+ * controller it is therefore just another wrapper command: it reads the
+ * executor's HELLO from our standard output and sends requests to our
+ * standard input (docs/executor-protocol.md). The kernel console goes to our
+ * standard error, at loglevel 3, so boot failures and panics show.
+ *
+ * The initramfs is an uncompressed cpio "newc" archive written here, into an
+ * unlinked temporary file that qemu reads through /proc/self/fd: nothing is
+ * left behind. The modules come from the unpacked Debian package the image
+ * belongs to (scripts/fetch-kernels.sh): IMAGE is DIR/boot/vmlinuz-RELEASE
+ * (or a link to it), the config DIR/boot/config-RELEASE and the modules
+ * DIR/lib/modules/RELEASE. When the config says the virtio console, the
+ * virtio PCI transport or virtio itself are modules ("=m"), they and their
+ * dependencies (each module's depends= field) go into /modules, numbered in
+ * load order.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void die(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "mmspec-vm: ");
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	exit(3);
+}
+
+/* --- cpio newc ----------------------------------------------------------- */
+
+typedef struct cpio {
+	FILE *f;
+	unsigned ino;
+	const char *what;        /* for messages */
+} cpio;
+
+static void cpio_pad(cpio *c)
+{
+	long pos = ftell(c->f);
+	while (pos++ % 4)
+		fputc(0, c->f);
+}
+
+static void cpio_header(cpio *c, const char *name, unsigned mode, size_t size,
+			unsigned rmajor, unsigned rminor)
+{
+	fprintf(c->f, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08zX%08X",
+		++c->ino, mode, 0u, 0u, (mode & S_IFMT) == S_IFDIR ? 2u : 1u, 0u, (unsigned)size,
+		0u, 0u, rmajor, rminor, strlen(name) + 1, 0u);
+	fwrite(name, 1, strlen(name) + 1, c->f);
+	cpio_pad(c);
+}
+
+static void cpio_dir(cpio *c, const char *name)
+{
+	cpio_header(c, name, S_IFDIR | 0755, 0, 0, 0);
+}
+
+static void cpio_file(cpio *c, const char *name, const char *src, unsigned perm)
+{
+	FILE *in = fopen(src, "rb");
+	if (!in)
+		die("cannot read %s: %s", src, strerror(errno));
+	struct stat st;
+	if (fstat(fileno(in), &st) || !S_ISREG(st.st_mode))
+		die("%s is not a regular file%s", src, "");
+	cpio_header(c, name, S_IFREG | perm, (size_t)st.st_size, 0, 0);
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, c->f);
+	fclose(in);
+	cpio_pad(c);
+}
+
+static void cpio_end(cpio *c)
+{
+	cpio_header(c, "TRAILER!!!", 0, 0, 0, 0);
+	/* The kernel reads the archive in 512-byte blocks' worth of padding fine; round anyway. */
+	while (ftell(c->f) % 512)
+		fputc(0, c->f);
+}
+
+/* --- modules ------------------------------------------------------------- */
+
+typedef struct modset {
+	char path[32][256];      /* relative to the modules directory, load order */
+	int n;
+} modset;
+
+/*
+ * The module file of a module name, from modules.order (the package has no
+ * modules.dep: depmod makes it at installation). Names match with '-' and
+ * '_' taken as equal, like modprobe.
+ */
+static int find_module(const char *order, const char *name, char *out, size_t cap)
+{
+	FILE *f = fopen(order, "r");
+	if (!f)
+		return -1;
+	char line[512];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		const char *slash = strrchr(line, '/');
+		const char *b = slash ? slash + 1 : line;
+		size_t i = 0;
+		for (; name[i] && b[i]; i++)
+			if (name[i] != b[i] && !(strchr("-_", name[i]) && strchr("-_", b[i])))
+				break;
+		if (!name[i] && !strncmp(b + i, ".ko", 3) && strlen(line) < cap) {
+			memcpy(out, line, strlen(line) + 1);
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	return -1;
+}
+
+/* The "depends=" field of a module's .modinfo: found by scanning the file. */
+static void module_depends(const char *path, char *out, size_t cap)
+{
+	out[0] = 0;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		die("cannot read %s: %s", path, strerror(errno));
+	static char buf[8 << 20];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	static const char key[] = "depends=";
+	for (size_t i = 0; i + sizeof(key) <= n; i++)
+		if ((i == 0 || buf[i - 1] == 0) && !memcmp(buf + i, key, sizeof(key) - 1)) {
+			snprintf(out, cap, "%s", buf + i + sizeof(key) - 1);
+			return;
+		}
+}
+
+/* Adds module name after everything it depends on (depth first), once. */
+static void add_module(modset *m, const char *moddir, const char *name, int depth)
+{
+	char order[PATH_MAX + 32], rel[256], path[PATH_MAX + 300], deps[1024];
+	snprintf(order, sizeof(order), "%s/modules.order", moddir);
+	if (find_module(order, name, rel, sizeof(rel)))
+		die("module %s is not in %s", name, order);
+	for (int i = 0; i < m->n; i++)
+		if (!strcmp(m->path[i], rel))
+			return;
+	if (depth > 16 || m->n >= 32)
+		die("module dependencies of %s too deep%s", name, "");
+	if (strstr(rel, ".ko."))
+		die("module %s is compressed; only plain .ko files can be scanned for dependencies (%s)", rel, moddir);
+	snprintf(path, sizeof(path), "%s/%s", moddir, rel);
+	module_depends(path, deps, sizeof(deps));
+	char *save = NULL;
+	for (char *t = strtok_r(deps, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		add_module(m, moddir, t, depth + 1);
+	snprintf(m->path[m->n++], sizeof(m->path[0]), "%s", rel);
+}
+
+/* Whether the kernel config says CONFIG_name=m. */
+static int config_is_module(const char *config, const char *name)
+{
+	FILE *f = fopen(config, "r");
+	if (!f)
+		return 0;
+	char line[512], want[128];
+	snprintf(want, sizeof(want), "CONFIG_%s=m", name);
+	int found = 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, want, strlen(want)) && (line[strlen(want)] == '\n' || !line[strlen(want)]);
+	fclose(f);
+	return found;
+}
+
+static void add_modules(cpio *c, const char *image)
+{
+	char real[PATH_MAX];
+	if (!realpath(image, real))
+		die("cannot find the kernel image %s: %s", image, strerror(errno));
+	char tmp1[PATH_MAX], tmp2[PATH_MAX];
+	snprintf(tmp1, sizeof(tmp1), "%s", real);
+	snprintf(tmp2, sizeof(tmp2), "%s", real);
+	const char *base = basename(tmp1);
+	if (strncmp(base, "vmlinuz-", 8))
+		return; /* not a Debian layout: assume the drivers are built in */
+	const char *release = base + 8;
+	char *bootdir = dirname(tmp2);
+	char root[PATH_MAX], config[PATH_MAX + 64], moddir[PATH_MAX + 64];
+	snprintf(root, sizeof(root), "%s", dirname(bootdir)); /* DIR: bootdir's parent */
+	snprintf(config, sizeof(config), "%s/boot/config-%s", root, release);
+	snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", root, release);
+	static const char *const needed[][2] = {
+		{ "VIRTIO", "virtio" },
+		{ "VIRTIO_PCI", "virtio_pci" },
+		{ "VIRTIO_CONSOLE", "virtio_console" },
+	};
+	modset m = { .n = 0 };
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		if (!config_is_module(config, needed[i][0]))
+			continue;
+		add_module(&m, moddir, needed[i][1], 0);
+	}
+	if (!m.n)
+		return;
+	cpio_dir(c, "modules");
+	for (int i = 0; i < m.n; i++) {
+		char name[300], src[PATH_MAX + 400];
+		const char *slash = strrchr(m.path[i], '/');
+		snprintf(name, sizeof(name), "modules/%02d-%s", i, slash ? slash + 1 : m.path[i]);
+		snprintf(src, sizeof(src), "%s/%s", moddir, m.path[i]);
+		cpio_file(c, name, src, 0644);
+		if (getenv("MMSPEC_VM_DEBUG"))
+			fprintf(stderr, "mmspec-vm: initramfs %s from %s\n", name, src);
+	}
+}
+
+/* --- main ---------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	const char *memory = "1G";
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--memory") && i + 1 < argc)
+			memory = argv[++i];
+		else
+			die("unknown option %s%s", argv[i], "");
+	}
+	if (argc - i != 2) {
+		fprintf(stderr, "usage: mmspec-vm [--memory SIZE] KERNEL_IMAGE EXECUTOR\n");
+		return 2;
+	}
+	const char *image = argv[i], *executor = argv[i + 1];
+	if (access(image, R_OK))
+		die("cannot read the kernel image %s: %s", image, strerror(errno));
+
+	char self[PATH_MAX], init[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		die("cannot find myself: %s%s", strerror(errno), "");
+	self[n] = 0;
+	snprintf(init, sizeof(init), "%s/mmspec-init", dirname(self));
+
+	/* The archive lives in an unlinked file; qemu opens it by /proc/self/fd. */
+	const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int fd = open(tmpdir, O_TMPFILE | O_RDWR, 0600);
+	if (fd < 0)
+		die("cannot create a temporary file in %s: %s", tmpdir, strerror(errno));
+	cpio c = { fdopen(dup(fd), "w+"), 0, "initramfs" };
+	if (!c.f)
+		die("fdopen: %s%s", strerror(errno), "");
+	cpio_dir(&c, "dev");
+	cpio_header(&c, "dev/console", S_IFCHR | 0600, 0, 5, 1);
+	cpio_dir(&c, "proc");
+	cpio_dir(&c, "sys");
+	cpio_file(&c, "init", init, 0755);
+	cpio_file(&c, "mmspec-exec", executor, 0755);
+	add_modules(&c, image);
+	cpio_end(&c);
+	if (fflush(c.f) || ferror(c.f))
+		die("writing the initramfs: %s%s", strerror(errno), "");
+	fclose(c.f);
+
+	char initrd[64];
+	snprintf(initrd, sizeof(initrd), "/proc/self/fd/%d", fd);
+	char *qargv[] = {
+		"qemu-system-x86_64",
+		"-nodefaults", "-no-user-config", "-display", "none", "-vga", "none",
+		"-machine", "pc", "-accel", "tcg",
+		"-m", (char *)memory, "-smp", "1", "-no-reboot",
+		"-kernel", (char *)image, "-initrd", initrd,
+		/* console on our stderr; loglevel 3: errors and panics only. */
+		"-append", getenv("MMSPEC_VM_DEBUG") ? "console=ttyS0 panic=-1 loglevel=7 rdinit=/init" : "console=ttyS0 panic=-1 loglevel=3 rdinit=/init",
+		"-chardev", "file,id=con,path=/dev/stderr,append=on", "-serial", "chardev:con",
+		/* the executor's port: our stdin and stdout */
+		"-device", "virtio-serial-pci",
+		"-chardev", "stdio,id=exec,signal=off",
+		"-device", "virtserialport,chardev=exec,name=mmspec",
+		NULL
+	};
+	execvp(qargv[0], qargv);
+	die("cannot run qemu-system-x86_64: %s%s", strerror(errno), "");
+}
