@@ -1119,7 +1119,7 @@ static int parse_xfail(parser *p)
 		return fail(p, pos, "expected `target` after `xfail` (xfail target GLOB  # why)");
 	pos = skip_space(p, wend);
 	if (at_eol(p, pos))
-		return fail(p, pos, "expected a target name or glob such as qemu-user or vm:6.1*");
+		return fail(p, pos, "expected a target name or glob such as qemu-user or vm:6.1.*");
 	wend = word_end(p, pos);
 	for (size_t i = pos; i < wend; i++) {
 		unsigned char ch = (unsigned char)p->line[i];
