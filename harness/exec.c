@@ -208,6 +208,8 @@ static uint32_t parse_smaps(const char *text, exec_vma *out, uint32_t cap)
  * before every read.
  */
 static bool proc_text_frozen;
+/* /proc/self/smaps lists VMAs that /proc/self/maps does not (snapshot_layout). */
+static bool smaps_foreign;
 
 /* Reads a /proc file from the start to EOF into big_buf (seq_files return a
  * buffer's worth per read); returns the length. */
@@ -239,6 +241,31 @@ static int snapshot_layout(exec_target_info *info)
 	if (!n)
 		return -1;
 	info->nvmas = parse_smaps(big_buf, info->vma, EXEC_SNAPSHOT_VMAS);
+	/*
+	 * The layout is what /proc/self/maps shows; smaps only adds VmFlags and
+	 * anonymous pages. On Linux both list the same VMAs. qemu-user emulates
+	 * maps (the guest's view) but passes smaps through from the host, where
+	 * qemu's own binary, libraries and heap show too (docs/findings.md):
+	 * keep only what maps shows, and stop trusting smaps for maps() steps.
+	 */
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read_proc_fd(fd);
+	close(fd);
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < info->nvmas; i++) {
+		bool shown = false;
+		for (const char *p = big_buf; *p && !shown;) {
+			exec_vma v;
+			p = parse_maps_line(p, &v);
+			shown = v.start == info->vma[i].start && v.end == info->vma[i].end;
+		}
+		if (shown)
+			info->vma[kept++] = info->vma[i];
+	}
+	smaps_foreign = kept != info->nvmas;
+	info->nvmas = kept;
 	return 0;
 }
 
@@ -455,6 +482,17 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 		snprintf(err, errcap, "mmspec-exec: cannot read /proc/self/smaps: %s", strerror(errno));
 		return -1;
 	}
+	/*
+	 * qemu-user's /proc/self/stat leaves start_brk 0 (docs/findings.md).
+	 * The heap VMA runs from start_brk to the page-aligned brk, so its
+	 * start is start_brk whenever the heap has grown (it has: malloc above).
+	 */
+	if (!info->start_brk && info->brk) {
+		uint64_t end = (info->brk + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+		for (uint32_t i = 0; i < info->nvmas; i++)
+			if (info->vma[i].end == end && info->vma[i].start < info->brk)
+				info->start_brk = info->vma[i].start;
+	}
 	return 0;
 }
 
@@ -526,7 +564,7 @@ static uint32_t record_layout(uint64_t lo, uint64_t hi)
  */
 static uint32_t record_layout_smaps(void)
 {
-	if (!read_proc_fd(FD_SMAPS))
+	if (smaps_foreign || !read_proc_fd(FD_SMAPS))
 		return record_layout(0, TASK_SIZE_X86);
 	uint32_t n = parse_smaps(big_buf, &obs->vma[obs->nvmas], EXEC_MAX_VMAS - obs->nvmas);
 	if (obs->nvmas + n == EXEC_MAX_VMAS)
