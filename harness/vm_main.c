@@ -7,7 +7,9 @@
  * Boots KERNEL_IMAGE under qemu-system-x86_64 (software emulation: no KVM)
  * with a generated initramfs that holds mmspec-init as /init, EXECUTOR as
  * /mmspec-exec and the kernel modules the virtio-serial port needs, and
- * connects that port to this process's standard input and output. To the
+ * connects that port to this process's standard input and output (qemu
+ * reads our standard input itself; its output is relayed through us, with a
+ * boot timeout, MMSPEC_VM_BOOT_TIMEOUT seconds, 300 by default). To the
  * controller it is therefore just another wrapper command: it reads the
  * executor's HELLO from our standard output and sends requests to our
  * standard input (docs/executor-protocol.md). The kernel console goes to our
@@ -25,13 +27,19 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void die(const char *fmt, const char *a, const char *b)
@@ -231,6 +239,76 @@ static void add_modules(cpio *c, const char *image)
 	}
 }
 
+/* --- running qemu ---------------------------------------------------------- */
+
+/* Seconds to wait for the executor's first bytes: MMSPEC_VM_BOOT_TIMEOUT, default 300. */
+static int boot_timeout(void)
+{
+	const char *e = getenv("MMSPEC_VM_BOOT_TIMEOUT");
+	int t = e ? atoi(e) : 0;
+	return t > 0 ? t : 300;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Copies qemu's output (the executor's replies) to our standard output
+ * until qemu exits. Ends qemu when nothing came within the boot timeout,
+ * when our reader is gone, or a few seconds after the controller closed
+ * its end of our standard input (a QUIT powers the VM off well before).
+ * Returns the exit status for main.
+ */
+static int relay(pid_t qemu, int from, int timeout_s)
+{
+	static char buf[1 << 16];
+	double start = now_s(), closed_at = 0;
+	bool started = false, stdin_open = true;
+	for (;;) {
+		struct pollfd p[2] = { { from, POLLIN, 0 }, { 0, 0, 0 } };
+		int np = stdin_open ? 2 : 1;
+		int r = poll(p, (nfds_t)np, 1000);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t n = read(from, buf, sizeof(buf));
+			if (n <= 0)
+				break; /* qemu is gone */
+			started = true;
+			for (ssize_t off = 0; off < n;) {
+				ssize_t w = write(1, buf + off, (size_t)(n - off));
+				if (w <= 0) {
+					kill(qemu, SIGKILL);
+					waitpid(qemu, NULL, 0);
+					return 3;
+				}
+				off += w;
+			}
+		}
+		if (np == 2 && r > 0 && (p[1].revents & (POLLHUP | POLLERR))) {
+			stdin_open = false;
+			closed_at = now_s();
+		}
+		if (!started && now_s() - start > timeout_s) {
+			fprintf(stderr, "mmspec-vm: no answer from the executor %d s after starting the VM "
+				"(see the console above; MMSPEC_VM_DEBUG=1 shows the whole boot)\n", timeout_s);
+			break;
+		}
+		if (!stdin_open && now_s() - closed_at > 5)
+			break;
+	}
+	int st = 0;
+	if (waitpid(qemu, &st, WNOHANG) == 0) {
+		kill(qemu, SIGKILL);
+		waitpid(qemu, &st, 0);
+	}
+	return started && WIFEXITED(st) ? WEXITSTATUS(st) : 3;
+}
+
 /* --- main ---------------------------------------------------------------- */
 
 /*
@@ -305,6 +383,33 @@ int main(int argc, char **argv)
 		"-device", "virtserialport,chardev=exec,name=mmspec",
 		NULL
 	};
-	execvp(qargv[0], qargv);
-	die("cannot run qemu-system-x86_64: %s%s", strerror(errno), "");
+	/*
+	 * qemu runs as our child with our standard input; its output comes
+	 * through us, so that a kernel that never starts the executor ends in
+	 * a clear message (boot timeout) instead of a controller waiting for
+	 * ever, and so that qemu never outlives us (PR_SET_PDEATHSIG) or the
+	 * controller (its end of our standard input closing).
+	 */
+	int out[2];
+	if (pipe(out))
+		die("pipe: %s%s", strerror(errno), "");
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork: %s%s", strerror(errno), "");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		dup2(out[1], 1);
+		close(out[0]);
+		close(out[1]);
+		execvp(qargv[0], qargv);
+		fprintf(stderr, "mmspec-vm: cannot run qemu-system-x86_64: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	close(fd);
+	signal(SIGPIPE, SIG_IGN);
+	return relay(pid, out[0], boot_timeout());
 }
