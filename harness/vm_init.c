@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -159,11 +160,16 @@ int main(void)
 		power_off();
 	}
 	/* PID 1 inherits every orphan: reap them all until the executor ends. */
+	int st = 0;
 	for (;;) {
-		int st;
 		pid_t w = wait(&st);
 		if (w == pid || (w < 0 && errno == ECHILD))
 			break;
 	}
+	/* A clean end powers off quietly: no "reboot: Power down" on the console. */
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		klogctl(6, NULL, 0); /* SYSLOG_ACTION_CONSOLE_OFF */
+	else
+		say("the executor ended abnormally (%s%s)", WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "non-zero exit", "");
 	power_off();
 }
