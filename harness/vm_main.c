@@ -370,8 +370,12 @@ int main(int argc, char **argv)
 	char *qargv[] = {
 		"qemu-system-x86_64",
 		"-nodefaults", "-no-user-config", "-display", "none", "-vga", "none",
-		/* pdpe1gb: a 1 GiB hstate, like the hosts the suites were verified on */
-		"-machine", "pc", "-accel", "tcg", "-cpu", "qemu64,+pdpe1gb",
+		/*
+		 * The CPU features the suites' host has and the kernels act on:
+		 * pdpe1gb (a 1 GiB hstate), umip (a user #GP makes the kernel read
+		 * 15 bytes at RIP, fixup_umip_exception(): suites/fetch.mmt).
+		 */
+		"-machine", "pc", "-accel", "tcg", "-cpu", "qemu64,+pdpe1gb,+umip",
 		"-m", (char *)memory, "-smp", "1", "-no-reboot",
 		"-kernel", (char *)image, "-initrd", initrd,
 		/* console on our stderr; loglevel 3: errors and panics only. */
