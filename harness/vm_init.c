@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -166,10 +165,7 @@ int main(void)
 		if (w == pid || (w < 0 && errno == ECHILD))
 			break;
 	}
-	/* A clean end powers off quietly: no "reboot: Power down" on the console. */
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		klogctl(6, NULL, 0); /* SYSLOG_ACTION_CONSOLE_OFF */
-	else
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		say("the executor ended abnormally (%s%s)", WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "non-zero exit", "");
 	power_off();
 }

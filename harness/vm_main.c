@@ -295,7 +295,7 @@ static int relay(pid_t qemu, int from, int timeout_s)
 		}
 		if (!started && now_s() - start > timeout_s) {
 			fprintf(stderr, "mmspec-vm: no answer from the executor %d s after starting the VM "
-				"(see the console above; MMSPEC_VM_DEBUG=1 shows the whole boot)\n", timeout_s);
+				"(its console follows; MMSPEC_VM_DEBUG=1 shows the whole boot as it happens)\n", timeout_s);
 			break;
 		}
 		if (!stdin_open && now_s() - closed_at > 5)
@@ -307,6 +307,24 @@ static int relay(pid_t qemu, int from, int timeout_s)
 		waitpid(qemu, &st, 0);
 	}
 	return started && WIFEXITED(st) ? WEXITSTATUS(st) : 3;
+}
+
+/*
+ * Copies the console log to stderr: all of it when the run went wrong,
+ * otherwise only lines other than the power-off messages (a kernel warning
+ * during a good run still shows).
+ */
+static void show_console(int fd, bool all)
+{
+	FILE *f = fdopen(fd, "r");
+	if (!f)
+		return;
+	rewind(f);
+	char line[1024];
+	while (fgets(line, sizeof(line), f))
+		if (all || (!strstr(line, "reboot: Power down") && !strstr(line, "system sleep state S5")))
+			fputs(line, stderr);
+	fclose(f);
 }
 
 /* --- main ---------------------------------------------------------------- */
@@ -365,6 +383,21 @@ int main(int argc, char **argv)
 		die("writing the initramfs: %s%s", strerror(errno), "");
 	fclose(c.f);
 
+	/*
+	 * The console: straight to our stderr with MMSPEC_VM_DEBUG; otherwise
+	 * into an unlinked file that relay() shows when something went wrong
+	 * (a clean run would only print "reboot: Power down").
+	 */
+	int con_fd = -1;
+	char con_arg[128];
+	if (getenv("MMSPEC_VM_DEBUG")) {
+		snprintf(con_arg, sizeof(con_arg), "file,id=con,path=/dev/stderr,append=on");
+	} else {
+		con_fd = open(tmpdir, O_TMPFILE | O_RDWR, 0600);
+		if (con_fd < 0)
+			die("cannot create a temporary file in %s: %s", tmpdir, strerror(errno));
+		snprintf(con_arg, sizeof(con_arg), "file,id=con,path=/proc/self/fd/%d,append=on", con_fd);
+	}
 	char initrd[64];
 	snprintf(initrd, sizeof(initrd), "/proc/self/fd/%d", fd);
 	char *qargv[] = {
@@ -380,7 +413,7 @@ int main(int argc, char **argv)
 		"-kernel", (char *)image, "-initrd", initrd,
 		/* console on our stderr; loglevel 3: errors and panics only. */
 		"-append", getenv("MMSPEC_VM_DEBUG") ? KERNEL_ARGS " loglevel=7" : KERNEL_ARGS " loglevel=3",
-		"-chardev", "file,id=con,path=/dev/stderr,append=on", "-serial", "chardev:con",
+		"-chardev", con_arg, "-serial", "chardev:con",
 		/* the executor's port: our stdin and stdout */
 		"-device", "virtio-serial-pci",
 		"-chardev", "stdio,id=exec,signal=off",
@@ -415,5 +448,8 @@ int main(int argc, char **argv)
 	close(out[1]);
 	close(fd);
 	signal(SIGPIPE, SIG_IGN);
-	return relay(pid, out[0], boot_timeout());
+	int rc = relay(pid, out[0], boot_timeout());
+	if (con_fd >= 0)
+		show_console(con_fd, rc != 0);
+	return rc;
 }
