@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 # qemu-system-x86 and qemu-user: the vm and qemu-user targets (--target).
 packages=(build-essential cmake libsqlite3-dev sqlite3 clang afl++ qemu-system-x86 qemu-user)
 missing=()
+# chromium: the HTML report's test renders it headless (tests/html_test.sh).
+packages+=(chromium)
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
