@@ -263,6 +263,12 @@ static double now_s(void)
  * its end of our standard input (a QUIT powers the VM off well before).
  * Returns the exit status for main.
  */
+/* After a boot timeout there is nothing to wait for. */
+static bool killed_early(bool started, int timeout_s, double start)
+{
+	return !started && now_s() - start > timeout_s;
+}
+
 static int relay(pid_t qemu, int from, int timeout_s)
 {
 	static char buf[1 << 16];
@@ -301,8 +307,14 @@ static int relay(pid_t qemu, int from, int timeout_s)
 		if (!stdin_open && now_s() - closed_at > 5)
 			break;
 	}
+	/* qemu closes its output a moment before it exits: give it 5 s. */
 	int st = 0;
-	if (waitpid(qemu, &st, WNOHANG) == 0) {
+	pid_t w = 0;
+	for (int i = 0; i < 500 && !killed_early(started, timeout_s, start) && (w = waitpid(qemu, &st, WNOHANG)) == 0; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (w == 0) {
 		kill(qemu, SIGKILL);
 		waitpid(qemu, &st, 0);
 	}
