@@ -89,6 +89,9 @@ static int config_fact(const harness_target *t, const char *name)
 	/* An active swap device: reclaim (MADV_PAGEOUT) can swap anonymous pages out. */
 	if (!strcmp(name, "SWAP"))
 		return t->profile.swap;
+	/* A 1 GiB hstate exists (the CPU has gigantic pages: pdpe1gb). */
+	if (!strcmp(name, "HUGETLB_1G"))
+		return (t->profile.hugepage_sizes >> 30) & 1;
 	/* A 2 MiB hugetlb pool exists and has no free page. */
 	if (!strcmp(name, "HUGETLB_EMPTY_POOL"))
 		return ((t->profile.hugepage_sizes >> 21) & 1) && !t->profile.hugepages_free_2m;
@@ -744,12 +747,19 @@ static uint32_t model_vmas(const run *r, uint64_t lo, uint64_t hi, exec_vma *out
 	static oracle_vma_info tmp[1024];
 	size_t n = oracle_vmas(r->cur, lo, hi, tmp, 1024);
 	uint32_t m = 0;
+	uint64_t shown = TRACKED_VMFLAGS;
+	/*
+	 * smaps shows VM_LOCKONFAULT ("lf") only since 6.2: commit 8614d6c5eda0
+	 * added it to show_smap_vma_flags(). Before, the flag is set but unseen.
+	 */
+	if (!oracle_profile_at_least(&r->t->profile, 6, 2))
+		shown &= ~VM_LOCKONFAULT;
 	for (size_t i = 0; i < n && i < 1024 && m < cap; i++, m++) {
 		memset(&out[m], 0, sizeof(out[m]));
 		out[m].start = tmp[i].start;
 		out[m].end = tmp[i].end;
 		out[m].prot = prot_of_flags(tmp[i].flags);
-		out[m].vmflags = tmp[i].flags & TRACKED_VMFLAGS;
+		out[m].vmflags = tmp[i].flags & shown;
 	}
 	return n > cap ? cap + 1 : m; /* cap + 1: too many to compare */
 }

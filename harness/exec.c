@@ -202,12 +202,30 @@ static uint32_t parse_smaps(const char *text, exec_vma *out, uint32_t cap)
 	return n;
 }
 
+/*
+ * Whether /proc/self/maps and smaps show the layout of when they were
+ * opened, not of when they are read. Linux regenerates them on every read
+ * from offset 0; qemu-user emulates them by writing the text into a
+ * temporary file at open() (docs/findings.md), so there they are reopened
+ * before every read.
+ */
+static bool proc_text_frozen;
+/* /proc/self/smaps lists VMAs that /proc/self/maps does not (snapshot_layout). */
+static bool smaps_foreign;
+
 /* Reads a /proc file from the start to EOF into big_buf (seq_files return a
  * buffer's worth per read); returns the length. */
 static size_t read_proc_fd(int fd)
 {
 	size_t n = 0;
 	ssize_t r;
+	if (proc_text_frozen && (fd == FD_MAPS || fd == FD_SMAPS)) {
+		int nfd = open(fd == FD_MAPS ? "/proc/self/maps" : "/proc/self/smaps", O_RDONLY);
+		if (nfd >= 0 && nfd != fd) {
+			dup2(nfd, fd);
+			close(nfd);
+		}
+	}
 	lseek(fd, 0, SEEK_SET);
 	while (n + 1 < sizeof(big_buf) && (r = read(fd, big_buf + n, sizeof(big_buf) - 1 - n)) > 0)
 		n += (size_t)r;
@@ -225,7 +243,49 @@ static int snapshot_layout(exec_target_info *info)
 	if (!n)
 		return -1;
 	info->nvmas = parse_smaps(big_buf, info->vma, EXEC_SNAPSHOT_VMAS);
+	/*
+	 * The layout is what /proc/self/maps shows; smaps only adds VmFlags and
+	 * anonymous pages. On Linux both list the same VMAs. qemu-user emulates
+	 * maps (the guest's view) but passes smaps through from the host, where
+	 * qemu's own binary, libraries and heap show too (docs/findings.md):
+	 * keep only what maps shows, and stop trusting smaps for maps() steps.
+	 */
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read_proc_fd(fd);
+	close(fd);
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < info->nvmas; i++) {
+		bool shown = false;
+		for (const char *p = big_buf; *p && !shown;) {
+			exec_vma v;
+			p = parse_maps_line(p, &v);
+			shown = v.start == info->vma[i].start && v.end == info->vma[i].end;
+		}
+		if (shown)
+			info->vma[kept++] = info->vma[i];
+	}
+	smaps_foreign = kept != info->nvmas;
+	info->nvmas = kept;
 	return 0;
+}
+
+/* Sets proc_text_frozen: does a mapping made after open() show on a reread? */
+static void probe_proc_text_frozen(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size_t n1 = read_proc_fd(fd);
+	void *p = mmap(NULL, 3 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED) {
+		/* A read-only page inside PROT_NONE: two more VMAs, whatever merges. */
+		mprotect((char *)p + PAGE, PAGE, PROT_READ);
+		proc_text_frozen = read_proc_fd(fd) == n1;
+		munmap(p, 3 * PAGE);
+	}
+	close(fd);
 }
 
 static bool probe_procmap_query(void)
@@ -369,6 +429,7 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 		munmap(h, PAGE);
 	}
 	info->procmap_query = probe_procmap_query();
+	probe_proc_text_frozen();
 	info->privileged = geteuid() == 0;
 	for (int cap = 0; cap < 64; cap++)
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
@@ -466,6 +527,17 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 		snprintf(err, errcap, "mmspec-exec: cannot read /proc/self/smaps: %s", strerror(errno));
 		return -1;
 	}
+	/*
+	 * qemu-user's /proc/self/stat leaves start_brk 0 (docs/findings.md).
+	 * The heap VMA runs from start_brk to the page-aligned brk, so its
+	 * start is start_brk whenever the heap has grown (it has: malloc above).
+	 */
+	if (!info->start_brk && info->brk) {
+		uint64_t end = (info->brk + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+		for (uint32_t i = 0; i < info->nvmas; i++)
+			if (info->vma[i].end == end && info->vma[i].start < info->brk)
+				info->start_brk = info->vma[i].start;
+	}
 	return 0;
 }
 
@@ -547,7 +619,7 @@ static uint32_t record_layout(uint64_t lo, uint64_t hi)
  */
 static uint32_t record_layout_smaps(void)
 {
-	if (!read_proc_fd(FD_SMAPS))
+	if (smaps_foreign || !read_proc_fd(FD_SMAPS))
 		return record_layout(0, TASK_SIZE_X86);
 	uint32_t n = parse_smaps(big_buf, &obs->vma[obs->nvmas], EXEC_MAX_VMAS - obs->nvmas);
 	if (obs->nvmas + n == EXEC_MAX_VMAS)
@@ -1032,7 +1104,13 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 	setpgid(0, 0);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 		_exit(1);
-	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+	/*
+	 * qemu-user does not pass this prctl through (EINVAL: docs/findings.md);
+	 * there the process runs with the host's THP setting, which the
+	 * cases do not observe (no case maps 2 MiB-aligned THP-sized ranges
+	 * expecting huge pages).
+	 */
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) && errno != EINVAL)
 		sandbox_fail("PR_SET_THP_DISABLE");
 	if (fresh_fence())
 		sandbox_fail("a fresh fence");

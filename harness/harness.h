@@ -155,4 +155,18 @@ int exec_child_send(exec_child *c, const exec_options *opt, const uint8_t *prog,
 int exec_child_recv(exec_child *c, exec_obs *obs, char *err, size_t cap);
 void exec_child_stop(exec_child *c);
 
+/*
+ * Targets (harness/target.c). harness_target_resolve turns a --target value
+ * (host, vm:IMAGE, qemu-user, wrap:CMD) into the wrapper command the
+ * executor runs under ("" for host); exec_dir is where mmspec-vm lives.
+ * Returns 0, or -1 with a message in err.
+ */
+int harness_target_resolve(const char *spec, const char *exec_dir, char *wrapper, size_t wcap,
+			   char *err, size_t ecap);
+/* The name a run records: host, vm:RELEASE, qemu-user or wrap:CMD. */
+void harness_target_name(const char *spec, const char *wrapper, const exec_target_info *info,
+			 char *out, size_t cap);
+/* The case's first `xfail target` line matching the target name, or NULL. */
+const prog_xfail *harness_xfail_match(const prog_case *c, const char *target);
+
 #endif

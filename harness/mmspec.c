@@ -37,6 +37,7 @@ static void usage(FILE *out)
 		"  check [--format text|ktap] [--filter GLOB] [--profile X.Y[.Z]] [-v] PATH...\n"
 		"        run case files (or folders of *.mmt) against the model alone\n"
 		"  run [--db FILE] [--format text|ktap|junit] [--filter GLOB] [--jobs N]\n"
+		"      [--target host|vm:KERNEL_IMAGE|qemu-user|wrap:CMD]\n"
 		"      [--exec-wrapper CMD] [--exec PATH] [--maps-text] [--timeout MS]\n"
 		"      [--profile X.Y] [-v] PATH...\n"
 		"        run cases on the running kernel in sandboxes, compare with the model,\n"
@@ -284,7 +285,18 @@ typedef struct job {
 	bool has_div;
 	double ms;
 	int64_t result_id;
+	const prog_xfail *xf;     /* a known divergence on this target: XFAIL / XPASS */
 } job;
+
+/* The result's name as shown: XFAIL and XPASS for cases expected to diverge. */
+static const char *job_result_name(const job *b)
+{
+	if (b->xf && b->rep.result == HARNESS_FAIL)
+		return "XFAIL";
+	if (b->xf && b->rep.result == HARNESS_PASS)
+		return "XPASS";
+	return harness_result_name(b->rep.result);
+}
 
 static void xml_escape(FILE *out, const char *s)
 {
@@ -314,7 +326,7 @@ static void print_junit(FILE *out, const job *jobs, size_t n, const exec_target_
 	size_t cnt[4] = { 0 };
 	double total = 0;
 	for (size_t i = 0; i < n; i++) {
-		cnt[jobs[i].rep.result]++;
+		cnt[jobs[i].xf && jobs[i].rep.result == HARNESS_FAIL ? HARNESS_SKIP : jobs[i].rep.result]++;
 		total += jobs[i].ms;
 	}
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -324,7 +336,7 @@ static void print_junit(FILE *out, const job *jobs, size_t n, const exec_target_
 		size_t j = i, c2[4] = { 0 };
 		double t = 0;
 		for (; j < n && !strcmp(jobs[j].file, jobs[i].file); j++) {
-			c2[jobs[j].rep.result]++;
+			c2[jobs[j].xf && jobs[j].rep.result == HARNESS_FAIL ? HARNESS_SKIP : jobs[j].rep.result]++;
 			t += jobs[j].ms;
 		}
 		fprintf(out, "  <testsuite name=\"");
@@ -343,8 +355,20 @@ static void print_junit(FILE *out, const job *jobs, size_t n, const exec_target_
 			fprintf(out, "\" file=\"");
 			xml_escape(out, b->file);
 			fprintf(out, "\" line=\"%u\" time=\"%.4f\"", b->c->line, b->ms / 1000);
-			if (b->rep.result == HARNESS_PASS) {
+			if (b->rep.result == HARNESS_PASS && !b->xf) {
 				fprintf(out, "/>\n");
+				continue;
+			}
+			if (b->xf && (b->rep.result == HARNESS_PASS || b->rep.result == HARNESS_FAIL)) {
+				/* Expected failure: skipped with the reason; an unexpected pass says so. */
+				fprintf(out, ">\n      <%s message=\"%s: ", b->rep.result == HARNESS_FAIL ? "skipped" : "system-out",
+					job_result_name(b));
+				xml_escape(out, b->xf->why[0] ? b->xf->why : "known divergence on this target");
+				if (b->rep.result == HARNESS_FAIL) {
+					fprintf(out, "\"/>\n    </testcase>\n");
+				} else {
+					fprintf(out, "\">XPASS</system-out>\n    </testcase>\n");
+				}
 				continue;
 			}
 			const char *tag = b->rep.result == HARNESS_FAIL ? "failure"
@@ -389,7 +413,9 @@ static void print_ktap(FILE *out, const job *jobs, size_t n)
 		for (size_t k = i; k < j; k++) {
 			const job *b = &jobs[k];
 			bool pass = b->rep.result == HARNESS_PASS || b->rep.result == HARNESS_SKIP;
-			ok = ok && pass;
+			/* TAP's TODO: an expected failure, which does not fail the parent. */
+			bool todo = b->xf && (b->rep.result == HARNESS_PASS || b->rep.result == HARNESS_FAIL);
+			ok = ok && (pass || todo);
 			if (!pass) {
 				print_indented(out, "    # ", b->rep.message);
 				if (b->has_div) {
@@ -402,6 +428,8 @@ static void print_ktap(FILE *out, const job *jobs, size_t n)
 			fprintf(out, "    %s %zu %s", pass ? "ok" : "not ok", k - i + 1, b->c->name);
 			if (b->rep.result == HARNESS_SKIP)
 				fprintf(out, " # SKIP %s", b->rep.message);
+			else if (todo)
+				fprintf(out, " # TODO %s", b->xf->why[0] ? b->xf->why : "known divergence on this target");
 			fprintf(out, "\n");
 		}
 		fprintf(out, "%s %zu %s\n", ok ? "ok" : "not ok", ++fno, jobs[i].file);
@@ -411,8 +439,11 @@ static void print_ktap(FILE *out, const job *jobs, size_t n)
 
 static void print_text_result(FILE *out, const job *b)
 {
-	fprintf(out, "%-5s %s:%u: %s\n", harness_result_name(b->rep.result), b->file,
+	fprintf(out, "%-5s %s:%u: %s\n", job_result_name(b), b->file,
 		b->rep.line ? b->rep.line : b->c->line, b->c->name);
+	if (b->xf)
+		fprintf(out, "      expected divergence on this target (line %u): %s\n", b->xf->line,
+			b->xf->why[0] ? b->xf->why : "no reason given");
 	if (b->rep.message[0])
 		print_indented(out, "      ", b->rep.message);
 	if (b->has_div) {
@@ -474,7 +505,8 @@ static void default_exec_path(char *buf, size_t cap)
 static int cmd_run(int argc, char **argv)
 {
 	const char *format = "text", *filter = NULL, *db_path = "mmspec.db", *wrapper = NULL;
-	char exec_path[4096];
+	const char *target_spec = NULL;
+	char exec_path[4096], target_wrapper[4400], target_name[4200];
 	default_exec_path(exec_path, sizeof(exec_path));
 	int jobs_n = 1;
 	bool verbose = false, maps_text = false;
@@ -501,6 +533,8 @@ static int cmd_run(int argc, char **argv)
 			jobs_n = atoi(v);
 		else if (OPT("--exec-wrapper"))
 			wrapper = v;
+		else if (OPT("--target"))
+			target_spec = v;
 		else if (OPT("--exec"))
 			snprintf(exec_path, sizeof(exec_path), "%s", v);
 		else if (OPT("--timeout"))
@@ -535,6 +569,24 @@ static int cmd_run(int argc, char **argv)
 		bad = "--jobs takes 1 to 64";
 	else if (!paths.n)
 		bad = "no case files given";
+	else if (target_spec && wrapper)
+		bad = "--target and --exec-wrapper are one choice: use --target wrap:CMD";
+	if (!bad && target_spec) {
+		/* mmspec-vm sits next to the executor. */
+		char dir[4096], terr[512];
+		snprintf(dir, sizeof(dir), "%s", exec_path);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = 0;
+		else
+			snprintf(dir, sizeof(dir), ".");
+		if (harness_target_resolve(target_spec, dir, target_wrapper, sizeof(target_wrapper), terr, sizeof(terr))) {
+			fprintf(stderr, "mmspec run: %s\n", terr);
+			free_inputs(&paths, NULL);
+			return EXIT_USAGE;
+		}
+		wrapper = target_wrapper[0] ? target_wrapper : NULL;
+	}
 	if (bad) {
 		fprintf(stderr, "mmspec run: %s\n", bad);
 		free_inputs(&paths, NULL);
@@ -599,7 +651,8 @@ static int cmd_run(int argc, char **argv)
 		 maps_text || !info->procmap_query ? "/proc/self/maps" : "PROCMAP_QUERY", info->arena);
 	snprintf(profile, sizeof(profile), "%u.%u", target.profile.version >> 16,
 		 (target.profile.version >> 8) & 0xff);
-	store_run_info ri = { "run", MMSPEC_VERSION, wrapper ? "wrap" : "host", info->release, profile,
+	harness_target_name(target_spec, wrapper, info, target_name, sizeof(target_name));
+	store_run_info ri = { "run", MMSPEC_VERSION, target_name, info->release, profile,
 			      config, cmdline, 0, hostname };
 	int64_t run_id = store_run_begin(db, &ri);
 	if (run_id < 0) {
@@ -616,7 +669,7 @@ static int cmd_run(int argc, char **argv)
 	static exec_obs obs;
 	static uint8_t enc[1 << 20];
 	bool tty = isatty(2) && strcmp(format, "junit");
-	size_t next = 0, done = 0, counts[4] = { 0 };
+	size_t next = 0, done = 0, counts[4] = { 0 }, xfails = 0, xpasses = 0;
 	double t0 = now_ms();
 	int broken = 0;
 	double started[64] = { 0 };
@@ -699,11 +752,12 @@ static int cmd_run(int argc, char **argv)
 				static fault_buf fb;
 				fb.n = 0;
 				harness_compare_case(j->c, &target, &hk, collect_fault, &fb, &j->rep, &j->div);
+				j->xf = harness_xfail_match(j->c, target_name);
 				j->has_div = j->rep.result == HARNESS_FAIL && j->div.signature[0];
 				/* One short transaction per case: result, faults, divergence. */
 				char *text = prog_case_to_string(j->c);
 				store_result_info sr = { j->file, j->c->name, text, j->rep.result,
-							 j->rep.message, j->ms };
+							 j->rep.message, j->ms, j->xf ? "FAIL" : NULL };
 				store_begin(db);
 				j->result_id = store_result(db, run_id, &sr);
 				for (size_t q2 = 0; q2 < fb.n && j->result_id > 0; q2++) {
@@ -748,9 +802,14 @@ static int cmd_run(int argc, char **argv)
 			jobs[i].result_id = store_result(db, run_id, &sr);
 			free(text);
 		}
-		counts[jobs[i].rep.result]++;
+		if (jobs[i].xf && jobs[i].rep.result == HARNESS_FAIL)
+			xfails++;
+		else if (jobs[i].xf && jobs[i].rep.result == HARNESS_PASS)
+			xpasses++;
+		else
+			counts[jobs[i].rep.result]++;
 	}
-	store_run_end(db, run_id, (int64_t)counts[HARNESS_PASS], (int64_t)counts[HARNESS_FAIL],
+	store_run_end(db, run_id, (int64_t)(counts[HARNESS_PASS] + xpasses), (int64_t)(counts[HARNESS_FAIL] + xfails),
 		      (int64_t)counts[HARNESS_SKIP], (int64_t)counts[HARNESS_ERROR]);
 	double secs = (now_ms() - t0) / 1000;
 
@@ -758,17 +817,21 @@ static int cmd_run(int argc, char **argv)
 		print_junit(stdout, jobs, n, info);
 	} else if (!strcmp(format, "ktap")) {
 		print_ktap(stdout, jobs, n);
-		printf("# totals: pass:%zu fail:%zu xfail:0 xpass:0 skip:%zu error:%zu\n",
-		       counts[HARNESS_PASS], counts[HARNESS_FAIL], counts[HARNESS_SKIP], counts[HARNESS_ERROR]);
+		printf("# totals: pass:%zu fail:%zu xfail:%zu xpass:%zu skip:%zu error:%zu\n",
+		       counts[HARNESS_PASS], counts[HARNESS_FAIL], xfails, xpasses, counts[HARNESS_SKIP],
+		       counts[HARNESS_ERROR]);
 	} else {
 		for (size_t i = 0; i < n; i++)
-			if (jobs[i].rep.result != HARNESS_PASS || verbose)
+			if (jobs[i].rep.result != HARNESS_PASS || jobs[i].xf || verbose)
 				print_text_result(stdout, &jobs[i]);
-		printf("run %" PRId64 " on Linux %s (%s, %s): %zu cases in %.2f s: %zu passed, %zu failed, %zu skipped, %zu errors; stored in %s\n",
-		       run_id, info->release, wrapper ? wrapper : "host",
+		char xs[64] = "";
+		if (xfails || xpasses)
+			snprintf(xs, sizeof(xs), ", %zu expected failures, %zu unexpected passes", xfails, xpasses);
+		printf("run %" PRId64 " on Linux %s (%s, %s): %zu cases in %.2f s: %zu passed, %zu failed, %zu skipped, %zu errors%s; stored in %s\n",
+		       run_id, info->release, target_name,
 		       maps_text || !info->procmap_query ? "/proc/self/maps" : "PROCMAP_QUERY", n, secs,
 		       counts[HARNESS_PASS], counts[HARNESS_FAIL], counts[HARNESS_SKIP],
-		       counts[HARNESS_ERROR], db_path);
+		       counts[HARNESS_ERROR], xs, db_path);
 	}
 	for (int k = 0; k < jobs_n; k++)
 		exec_child_stop(&kids[k]);

@@ -31,6 +31,8 @@
 #define PROG_MAX_VARS 64       /* per case */
 #define PROG_MAX_ERRNOS 4      /* `= -1 EINVAL|ENOMEM|...` */
 #define PROG_MAX_REQUIRES 8
+#define PROG_MAX_XFAILS 4      /* `xfail target` lines per case */
+#define PROG_XFAIL_WHY_MAX 160 /* an xfail's reason, with the NUL */
 #define PROG_MAX_STEPS 4096
 #define PROG_NAME_MAX 64       /* case and variable names, with the NUL */
 #define PROG_STR_MAX 128       /* string arguments and layout drawings, with the NUL */
@@ -145,6 +147,18 @@ typedef struct prog_require {
 	uint32_t line;
 } prog_require;
 
+/*
+ * `xfail target GLOB  # why`: the case is a known divergence on the targets
+ * whose name (host, vm:RELEASE, qemu-user, wrap:CMD) matches GLOB (fnmatch).
+ * There a FAIL is reported as XFAIL and a PASS as XPASS. The line's comment
+ * is the reason, kept with the case.
+ */
+typedef struct prog_xfail {
+	char target[PROG_NAME_MAX];
+	char why[PROG_XFAIL_WHY_MAX];  /* "" when the line has no comment */
+	uint32_t line;
+} prog_xfail;
+
 #define PROG_VERSION(maj, min, patch) (((uint32_t)(maj) << 16) | ((uint32_t)(min) << 8) | (uint32_t)(patch))
 
 typedef enum prog_var_kind { PROG_VAR_VALUE, PROG_VAR_PROC } prog_var_kind;
@@ -154,6 +168,8 @@ typedef struct prog_case {
 	uint32_t line;    /* line of the `case` keyword */
 	uint8_t nreq;
 	prog_require req[PROG_MAX_REQUIRES];
+	uint8_t nxfail;
+	prog_xfail xfail[PROG_MAX_XFAILS];
 	uint8_t nvars;
 	char var[PROG_MAX_VARS][PROG_NAME_MAX]; /* without the '$' */
 	uint8_t var_kind[PROG_MAX_VARS];        /* prog_var_kind */

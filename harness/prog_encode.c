@@ -182,6 +182,12 @@ bool prog_case_equal(const prog_case *a, const prog_case *b)
 		if (x->kind == PROG_REQ_CONFIG && strncmp(x->name, y->name, PROG_NAME_MAX) != 0)
 			return false;
 	}
+	if (a->nxfail != b->nxfail)
+		return false;
+	for (unsigned i = 0; i < a->nxfail && i < PROG_MAX_XFAILS; i++)
+		if (strncmp(a->xfail[i].target, b->xfail[i].target, PROG_NAME_MAX) != 0 ||
+		    strncmp(a->xfail[i].why, b->xfail[i].why, PROG_XFAIL_WHY_MAX) != 0)
+			return false;
 	for (unsigned i = 0; i < a->nvars && i < PROG_MAX_VARS; i++)
 		if (strncmp(a->var[i], b->var[i], PROG_NAME_MAX) != 0 ||
 		    a->var_kind[i] != b->var_kind[i])
@@ -360,6 +366,21 @@ const char *prog_case_check(const prog_case *c)
 			return "bad requirement kind";
 		}
 	}
+	if (c->nxfail > PROG_MAX_XFAILS)
+		return "too many xfail lines";
+	for (unsigned i = 0; i < c->nxfail; i++) {
+		const prog_xfail *x = &c->xfail[i];
+		size_t n = strnlen(x->target, PROG_NAME_MAX);
+		if (n == 0 || n == PROG_NAME_MAX || strnlen(x->why, PROG_XFAIL_WHY_MAX) == PROG_XFAIL_WHY_MAX)
+			return "bad xfail target or reason";
+		for (size_t k = 0; k < n; k++)
+			if ((unsigned char)x->target[k] <= 0x20 || (unsigned char)x->target[k] >= 0x7f ||
+			    x->target[k] == '#')
+				return "bad xfail target";
+		for (size_t k = 0; x->why[k]; k++)
+			if ((unsigned char)x->why[k] < 0x20 || (unsigned char)x->why[k] >= 0x7f)
+				return "bad xfail reason";
+	}
 	if (c->nvars > PROG_MAX_VARS)
 		return "too many variables";
 	for (unsigned i = 0; i < c->nvars; i++) {
@@ -389,6 +410,7 @@ const char *prog_case_check(const prog_case *c)
 #define MAGIC "MMSP"
 #define VERSION 1
 #define FLAG_LINES 0x01   /* source line numbers follow the case, requires, steps */
+#define FLAG_XFAIL 0x02   /* xfail lines follow the requires */
 
 /* Expression tag byte. */
 #define EX_NTERMS 0x03
@@ -462,7 +484,8 @@ size_t prog_encode(const prog_case *c, uint8_t *buf, size_t cap)
 	for (size_t i = 0; i < 4; i++)
 		put(&w, (uint8_t)MAGIC[i]);
 	put(&w, VERSION);
-	put(&w, lines ? FLAG_LINES : 0);
+	unsigned nxfail = c->nxfail > PROG_MAX_XFAILS ? PROG_MAX_XFAILS : c->nxfail;
+	put(&w, (uint8_t)((lines ? FLAG_LINES : 0) | (nxfail ? FLAG_XFAIL : 0)));
 	put_str(&w, c->name, PROG_NAME_MAX);
 	if (lines)
 		put_uv(&w, c->line);
@@ -485,6 +508,15 @@ size_t prog_encode(const prog_case *c, uint8_t *buf, size_t cap)
 		}
 		if (lines)
 			put_uv(&w, r->line);
+	}
+	if (nxfail) {
+		put(&w, (uint8_t)nxfail);
+		for (unsigned i = 0; i < nxfail; i++) {
+			put_str(&w, c->xfail[i].target, PROG_NAME_MAX);
+			put_str(&w, c->xfail[i].why, PROG_XFAIL_WHY_MAX);
+			if (lines)
+				put_uv(&w, c->xfail[i].line);
+		}
 	}
 
 	put(&w, (uint8_t)nvars);
@@ -748,7 +780,7 @@ static bool get_case(reader *r, prog_case *c)
 		return bad(r, "unsupported version");
 	if (!get(r, &flags))
 		return false;
-	if (flags & ~FLAG_LINES)
+	if (flags & ~(FLAG_LINES | FLAG_XFAIL))
 		return bad(r, "unknown flags");
 	lines = flags & FLAG_LINES;
 	if (!get_str(r, c->name, sizeof(c->name)))
@@ -786,6 +818,19 @@ static bool get_case(reader *r, prog_case *c)
 		}
 		if (lines && !get_u32(r, &q->line))
 			return false;
+	}
+	if (flags & FLAG_XFAIL) {
+		if (!get(r, &c->nxfail))
+			return false;
+		if (c->nxfail == 0 || c->nxfail > PROG_MAX_XFAILS)
+			return bad(r, "bad xfail count");
+		for (unsigned i = 0; i < c->nxfail; i++) {
+			prog_xfail *x = &c->xfail[i];
+			if (!get_str(r, x->target, sizeof(x->target)) || !get_str(r, x->why, sizeof(x->why)))
+				return false;
+			if (lines && !get_u32(r, &x->line))
+				return false;
+		}
 	}
 
 	if (!get(r, &c->nvars))

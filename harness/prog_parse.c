@@ -1103,6 +1103,60 @@ static int parse_requires(parser *p)
 	return 0;
 }
 
+/* `xfail target GLOB  # why` (docs/case-format.md, "Expected divergences"). */
+static int parse_xfail(parser *p)
+{
+	prog_case *c = p->cur;
+	if (!c)
+		return fail(p, p->t.start, "`xfail` outside a case");
+	if (c->nsteps > 0)
+		return fail(p, p->t.start, "`xfail` must come before the first step of the case");
+	if (c->nxfail == PROG_MAX_XFAILS)
+		return fail(p, p->t.start, "more than %d xfail lines in one case", PROG_MAX_XFAILS);
+	size_t pos = skip_space(p, p->t.end);
+	size_t wend = word_end(p, pos);
+	if (wend - pos != 6 || memcmp(p->line + pos, "target", 6))
+		return fail(p, pos, "expected `target` after `xfail` (xfail target GLOB  # why)");
+	pos = skip_space(p, wend);
+	if (at_eol(p, pos))
+		return fail(p, pos, "expected a target name or glob such as qemu-user or vm:6.1.*");
+	wend = word_end(p, pos);
+	for (size_t i = pos; i < wend; i++) {
+		unsigned char ch = (unsigned char)p->line[i];
+		if (ch <= 0x20 || ch >= 0x7f)
+			return fail(p, i, "bad byte 0x%02x in the target", ch);
+	}
+	if (wend - pos >= PROG_NAME_MAX)
+		return fail(p, pos, "target longer than %d characters", PROG_NAME_MAX - 1);
+	prog_xfail x;
+	memset(&x, 0, sizeof(x));
+	x.line = p->lineno;
+	memcpy(x.target, p->line + pos, wend - pos);
+	size_t end = skip_space(p, wend);
+	if (end < p->linelen && p->line[end] != '#')
+		return expect_eol(p, end, "the target");
+	if (end < p->linelen) {
+		/* The comment is the reason: trimmed, printable ASCII. */
+		size_t a = skip_space(p, end + 1), b = p->linelen;
+		while (b > a && is_space(p->line[b - 1]))
+			b--;
+		for (size_t i = a; i < b; i++) {
+			unsigned char ch = (unsigned char)p->line[i];
+			if (ch < 0x20 || ch >= 0x7f)
+				return fail(p, i, "bad byte 0x%02x in the xfail reason", ch);
+		}
+		if (b - a >= PROG_XFAIL_WHY_MAX)
+			return fail(p, a, "xfail reason longer than %d characters", PROG_XFAIL_WHY_MAX - 1);
+		memcpy(x.why, p->line + a, b - a);
+	}
+	for (unsigned i = 0; i < c->nxfail; i++)
+		if (!strcmp(c->xfail[i].target, x.target))
+			return fail(p, pos, "duplicate xfail target `%s` (first at line %u)", x.target,
+				    c->xfail[i].line);
+	c->xfail[c->nxfail++] = x;
+	return 0;
+}
+
 static int parse_line(parser *p)
 {
 	lex(p, 0, &p->t);
@@ -1112,6 +1166,8 @@ static int parse_line(parser *p)
 		return parse_case(p);
 	if (tok_is(p, &p->t, "requires"))
 		return parse_requires(p);
+	if (tok_is(p, &p->t, "xfail"))
+		return parse_xfail(p);
 	return parse_step(p);
 }
 

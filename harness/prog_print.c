@@ -337,6 +337,13 @@ void prog_print_case(FILE *out, const prog_case *c)
 		print_require(out, &c->req[i]);
 		fputc('\n', out);
 	}
+	for (unsigned i = 0; i < c->nxfail && i < PROG_MAX_XFAILS; i++) {
+		const prog_xfail *x = &c->xfail[i];
+		fprintf(out, "  xfail target %.*s", PROG_NAME_MAX, x->target);
+		if (x->why[0])
+			fprintf(out, "  # %.*s", PROG_XFAIL_WHY_MAX, x->why);
+		fputc('\n', out);
+	}
 	for (uint32_t i = 0; i < c->nsteps; i++) {
 		fputs("  ", out);
 		prog_print_step(out, c, &c->steps[i]);

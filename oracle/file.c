@@ -108,11 +108,23 @@ void exit_files(oracle_proc *p)
 static int sanitize_flags(const oracle_proc *p, uint32_t *flagsp)
 {
 	uint32_t flags = *flagsp;
+	uint32_t all = MFD_ALL_FLAGS;
+	/*
+	 * MFD_NOEXEC_SEAL, MFD_EXEC and vm.memfd_noexec came with 6.3 (commit
+	 * 105ff5339f49 "mm/memfd: add MFD_NOEXEC_SEAL and MFD_EXEC"); before,
+	 * they are unknown bits, EINVAL like any other.
+	 */
+	if (!oracle_profile_at_least(&p->w->prof, 6, 3))
+		all &= ~(uint32_t)(LX_MFD_NOEXEC_SEAL | LX_MFD_EXEC);
 	if (!(flags & LX_MFD_HUGETLB)) {
-		if (flags & ~MFD_ALL_FLAGS)
+		if (flags & ~all)
 			return -LX_EINVAL;
-	} else if (flags & ~(MFD_ALL_FLAGS | (MFD_HUGE_MASK << MFD_HUGE_SHIFT))) {
+	} else if (flags & ~(all | (MFD_HUGE_MASK << MFD_HUGE_SHIFT))) {
 		return -LX_EINVAL; /* huge page size bits are allowed with MFD_HUGETLB only */
+	}
+	if (!oracle_profile_at_least(&p->w->prof, 6, 3)) {
+		*flagsp = flags;
+		return 0;
 	}
 	if ((flags & LX_MFD_EXEC) && (flags & LX_MFD_NOEXEC_SEAL))
 		return -LX_EINVAL;

@@ -381,7 +381,8 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t
 	 * mapping merges with one of the same file at the contiguous offset. */
 	if (!shared_anon && !hugetlb && (prev || next)) {
 		vmg g = { .prev = prev, .next = next, .start = addr, .end = end,
-			  .flags = vm_flags, .pgoff = pgoff, .file = file };
+			  .flags = vm_flags, .pgoff = pgoff, .file = file,
+			  .next_first = !prof_at_least(p, 6, 12) };
 		v = vma_merge_new_range(p, &g);
 	}
 	if (!v) {

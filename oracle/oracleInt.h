@@ -228,6 +228,7 @@ typedef struct vmg {
 	oracle_file *file;
 	anon_vma *av;
 	bool just_expand;
+	bool next_first;      /* 6.1-6.11 mmap_region(): next wins when prev and next each could merge but not both */
 } vmg;
 vma *vma_merge_new_range(oracle_proc *p, vmg *g);
 /*

@@ -300,6 +300,17 @@ vma *vma_merge_new_range(oracle_proc *p, vmg *g)
 		next->no_merge_check = false;
 	/* Sticky flags of every part end up on the merged VMA. */
 	uint64_t sticky = g->flags & VM_STICKY;
+	/*
+	 * Before 6.12, mmap_region() tried next first and then prev with
+	 * next's anon_vma (v6.1 mm/mmap.c, "Attempt to expand an old
+	 * mapping"): when both could merge alone but not together, next
+	 * grew down. 6.12's vma_merge_new_range() (commit cacded5e42b9) tries
+	 * prev first.
+	 */
+	if (g->next_first && left && !right && !g->just_expand && can_vma_merge_right(p, g, false)) {
+		left = false;
+		right = true;
+	}
 	if (left && right) {
 		dup_anon_vma(prev, next);
 		uint64_t end = next->end;

@@ -3,13 +3,16 @@
 # setup.sh: the whole set-up on a fresh Debian machine, then the main job.
 #   1. installs the Debian packages mmspec needs (only those missing),
 #   2. configures and builds the default (Release) preset into build/,
-#   3. runs the bundled suites on this machine's kernel, compared with the
+#   3. fetches Debian's 6.1 and 6.12 cloud kernels into build/kernels/ for
+#      the vm target (scripts/fetch-kernels.sh; cached),
+#   4. runs the bundled suites on this machine's kernel, compared with the
 #      model, and stores the results in mmspec.db (build/mmspec run suites/).
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake libsqlite3-dev sqlite3 clang afl++)
+# qemu-system-x86 and qemu-user: the vm and qemu-user targets (--target).
+packages=(build-essential cmake libsqlite3-dev sqlite3 clang afl++ qemu-system-x86 qemu-user)
 missing=()
 # chromium: the HTML report's test renders it headless (tests/html_test.sh).
 packages+=(chromium)
@@ -26,6 +29,9 @@ fi
 
 cmake --preset default
 cmake --build --preset default -j"$(nproc)"
+
+echo "setup: fetching the 6.1 and 6.12 kernels for the vm target"
+scripts/fetch-kernels.sh build/kernels
 
 echo "setup: running the bundled suites on the running kernel"
 build/mmspec run suites/

@@ -20,6 +20,7 @@
 
 #include "test.h"
 #include "linux_abi.h"
+#include "harness.h" /* harness_xfail_match */
 #include "prog.h"
 #include "prog_int.h" /* prog_case_check, the validator */
 
@@ -667,6 +668,60 @@ TEST(test_requires)
 	prog_file_free(f);
 }
 
+/* `xfail target GLOB  # why`: parsed, printed with its reason, encoded, decoded. */
+TEST(test_xfail)
+{
+	prog_file *f = parse("case x1\n"
+			     "  requires linux >= 6.1\n"
+			     "  xfail target qemu-user   # qemu maps   it differently  \n"
+			     "\txfail target vm:6.1.*\n"
+			     "  munmap(A, 1p)\n"
+			     "case x2\n"
+			     "  munmap(A, 1p)\n");
+	if (!f)
+		return;
+	const prog_case *c = &f->cases[0];
+	CHECK_EQ_U64(c->nxfail, 2);
+	CHECK_STR(c->xfail[0].target, "qemu-user");
+	CHECK_STR(c->xfail[0].why, "qemu maps   it differently");
+	CHECK_EQ_U64(c->xfail[0].line, 3);
+	CHECK_STR(c->xfail[1].target, "vm:6.1.*");
+	CHECK_STR(c->xfail[1].why, "");
+	CHECK_EQ_U64(f->cases[1].nxfail, 0);
+	/* Printed: requires, then xfail lines with the reason as a comment. */
+	char *text = prog_case_to_string(c);
+	CHECK(text && strstr(text, "  requires linux >= 6.1\n  xfail target qemu-user  # qemu maps   it differently\n"
+				   "  xfail target vm:6.1.*\n  munmap(A, 1p)"));
+	/* The printed form parses back to the same case. */
+	prog_file *g = text ? parse(text) : NULL;
+	CHECK(g && g->ncases == 1 && prog_case_equal(&g->cases[0], c));
+	/* Encoded and decoded, with and without source lines. */
+	size_t len;
+	uint8_t *buf = encode(c, &len);
+	prog_case d;
+	const char *why = NULL;
+	CHECK(buf && prog_decode(buf, len, &d, &why) == 0);
+	if (buf && !why) {
+		CHECK(prog_case_equal(&d, c));
+		CHECK_EQ_U64(d.xfail[0].line, 3);
+		prog_case_clear(&d);
+	}
+	free(buf);
+	/* A case without xfail encodes as before: no FLAG_XFAIL bit. */
+	buf = encode(&f->cases[1], &len);
+	CHECK(buf && len > 5 && (buf[5] & 0x02) == 0);
+	free(buf);
+	/* Harness matching: a glob over the target name. */
+	CHECK(harness_xfail_match(c, "qemu-user") == &c->xfail[0]);
+	CHECK(harness_xfail_match(c, "vm:6.1.0-57-cloud-amd64") == &c->xfail[1]);
+	CHECK(harness_xfail_match(c, "vm:6.12.118+deb12-cloud-amd64") == NULL);
+	CHECK(harness_xfail_match(c, "host") == NULL);
+	free(text);
+	if (g)
+		prog_file_free(g);
+	prog_file_free(f);
+}
+
 TEST(test_contract_example)
 {
 	/* The example of ARCHITECTURE.md, verbatim. */
@@ -794,6 +849,16 @@ TEST(test_errors)
 		  "  requires cap CAP_IPC_LOCK\n  requires cap CAP_IPC_LOCK\n"
 		  "  requires cap CAP_IPC_LOCK\n  requires cap CAP_IPC_LOCK\n"
 		  "  requires cap CAP_IPC_LOCK\n", 10, 3, "more than 8 requires" },
+		/* xfail */
+		{ "  xfail target host\n", 1, 3, "`xfail` outside a case" },
+		{ "case t\n  munmap(A, 1p)\n  xfail target host\n", 3, 3, "`xfail` must come before the first step" },
+		{ "case t\n  xfail host\n", 2, 9, "expected `target` after `xfail`" },
+		{ "case t\n  xfail target\n", 2, 15, "expected a target name or glob" },
+		{ "case t\n  xfail target   # why\n", 2, 18, "expected a target name or glob" },
+		{ "case t\n  xfail target a b\n", 2, 18, "unexpected `b` after the target" },
+		{ "case t\n  xfail target a\n  xfail target a\n", 3, 16, "duplicate xfail target `a` (first at line 2)" },
+		{ "case t\n  xfail target a\n  xfail target b\n  xfail target c\n  xfail target d\n"
+		  "  xfail target e\n", 6, 3, "more than 4 xfail lines" },
 		/* operations and argument lists */
 		{ "case t\n  foo(1)\n", 2, 3, "unknown operation `foo`" },
 		{ "case t\n  munmapp(A, 1p)\n", 2, 3, "unknown operation `munmapp`" },

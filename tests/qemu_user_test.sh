@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# qemu_user_test.sh MMSPEC SOURCE_DIR: the minimized qemu-user findings
+# (suites/targets/qemu-user.mmt) under `--target qemu-user`. Each case is a
+# known divergence there (xfail target qemu-user), so the run passes with
+# XFAILs; a case that starts to pass shows as XPASS. Then the same file on
+# the host, where every case must pass: the findings are Linux behaviour.
+# Without qemu-x86_64 it is skipped (77), except under CI=true.
+set -uo pipefail
+mmspec=$1 src=$2
+if ! command -v qemu-x86_64 >/dev/null; then
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: qemu-x86_64 missing (Debian: qemu-user); CI=true requires it"
+		exit 1
+	fi
+	echo "SKIP: qemu-x86_64 missing (Debian: qemu-user)"
+	exit 77
+fi
+db=$(mktemp --suffix=.db)
+trap 'rm -f "$db"' EXIT
+out=$("$mmspec" run --target qemu-user --db "$db" "$src/suites/targets/qemu-user.mmt") || { echo "$out"; exit 1; }
+echo "$out"
+# Every case must be an XFAIL there (the findings are still present).
+n=$(sqlite3 "$db" "select count(*) from results join runs on runs.id = results.run_id
+                   where runs.target = 'qemu-user' and results.expected = 'FAIL' and results.result = 'FAIL'")
+total=$(grep -c '^case ' "$src/suites/targets/qemu-user.mmt")
+if [ "$n" != "$total" ]; then
+	echo "FAIL: $n of $total findings diverged under qemu-user"
+	exit 1
+fi
+"$mmspec" run --db "$db" "$src/suites/targets/qemu-user.mmt"
