@@ -91,4 +91,29 @@ const exec_target_info *fuzz_diff_target(const fuzz_diff *d);
 harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_report *rep,
 			     harness_divergence *div);
 
+/*
+ * Extensions (fuzz_diff.c). The executor runs in a server process that
+ * fuzz_diff_init forks at once (exec_init happens there, in this binary), so
+ * the caller may allocate, map and open databases freely afterwards. A
+ * program whose run kills the server is an ERROR and the server restarts.
+ *
+ * A run that FAILs carries a signature ending in "@MAJOR.MINOR", the model
+ * profile it was compared under ("mprotect:return:ok:ENOMEM@6.18"). A FAIL
+ * of the program's own expectation on which both sides agreed (`= $x` on a
+ * call that failed on both) is no divergence: it is a PASS whose message
+ * says where the comparison stopped.
+ */
+/* The model side's target (profile, capabilities), to adjust before runs. */
+harness_target *fuzz_diff_model(fuzz_diff *d);
+/* Compares under another kernel version's profile (PROG_VERSION). */
+void fuzz_diff_set_profile(fuzz_diff *d, uint32_t version);
+/* "6.18": the profile in use, as signatures name it. */
+const char *fuzz_diff_profile(const fuzz_diff *d);
+/* How often the executor had to be restarted. */
+uint64_t fuzz_diff_restarts(const fuzz_diff *d);
+/* The observations of the last run (valid until the next). */
+const exec_obs *fuzz_diff_last_obs(const fuzz_diff *d);
+/* Appends "@PROFILE" to a harness signature, once. */
+void fuzz_signature_add_profile(char *sig, size_t cap, const char *profile);
+
 #endif
