@@ -318,6 +318,15 @@ static int execute(fuzz_diff *d, const prog_case *c, char *err, size_t cap)
 			opt.keep_caps |= 1ULL << c->req[q].cap;
 	memcpy(d->enc, &opt, sizeof(opt));
 	size_t len = prog_encode(c, d->enc + sizeof(opt), d->enc_cap - sizeof(opt));
+	/* The executor's own check, here: a program it would reject must not
+	 * cost it a restart. */
+	prog_case back;
+	const char *why = NULL;
+	if (prog_decode(d->enc + sizeof(opt), len, &back, &why)) {
+		snprintf(err, cap, "the program does not encode: %s", why ? why : "?");
+		return -1;
+	}
+	prog_case_clear(&back);
 	ssize_t n = -1;
 	if (d->fd >= 0 && !send_msg(d->fd, d->enc, sizeof(opt) + len))
 		n = recv_msg(d->fd, d->reply, d->reply_cap);
