@@ -12,6 +12,9 @@
  *     and 64 generated programs, OUT_DIR/generated/gen-N.bin (seed 1), for
  *     fuzz_model only: on the kernel they are a small campaign, whose
  *     divergences are findings, not regressions.
+ *   fuzz_seeds --print FILE...
+ *     prints the program each file of bytes decodes to (what fuzz_model and
+ *     fuzz_diff ran for a crash file of AFL++ or libFuzzer), as case text.
  *   fuzz_seeds --dict
  *     prints the dictionary (fuzz/mmspec.dict is this output): the case
  *     language's keywords, operations, flag, errno, signal and capability
@@ -178,14 +181,39 @@ static void print_dict(void)
 			dict_word(prog_cap_name(cap));
 }
 
+static int print_programs(int n, char **files)
+{
+	fuzz_config cfg;
+	fuzz_config_default(&cfg);
+	for (int i = 0; i < n; i++) {
+		FILE *f = fopen(files[i], "rb");
+		static uint8_t buf[1 << 20];
+		size_t len = f ? fread(buf, 1, sizeof(buf), f) : 0;
+		if (!f) {
+			fprintf(stderr, "fuzz_seeds: %s: %s\n", files[i], strerror(errno));
+			return 2;
+		}
+		fclose(f);
+		prog_case c;
+		if (fuzz_program_from_bytes(buf, len, &cfg, &c))
+			return 3;
+		printf("# %s (%zu bytes)\n", files[i], len);
+		prog_print_case(stdout, &c);
+		prog_case_clear(&c);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "--print"))
+		return print_programs(argc - 2, argv + 2);
 	if (argc == 2 && !strcmp(argv[1], "--dict")) {
 		print_dict();
 		return 0;
 	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: fuzz_seeds SUITES_DIR OUT_DIR | fuzz_seeds --dict\n");
+		fprintf(stderr, "usage: fuzz_seeds SUITES_DIR OUT_DIR | --print FILE... | --dict\n");
 		return 2;
 	}
 	const char *subs[] = { "", "/parse", "/decode", "/programs", "/generated" };
