@@ -45,6 +45,14 @@
 #define SH_MAPPED 1
 #define SH_READ 2
 #define SH_WRITE 4
+/*
+ * Regions the kernel placed (based on a variable) sit next to the
+ * executor's own mappings, so steps aimed at them stay inside them: a
+ * munmap or mprotect running past their end would hit memory the sandbox
+ * itself lives in, and its contents are not the model's to predict. gen_addr
+ * marks such an address's room with this bit, and gen_len keeps inside it.
+ */
+#define ROOM_STRICT 0x80000000u
 
 /* ---------------------------------------------------------------------- */
 /* Configuration                                                           */
@@ -444,7 +452,7 @@ static void track(gstate *gs, const prog_step *s)
 			e.term[0].var = s->res.var;
 			e.term[0].coef = 1;
 			add_region(gs, &e, a[2].k);
-		} else if (is_const(&a[3]) && (a[3].k & LX_MREMAP_FIXED)) {
+		} else if (is_const(&a[3]) && (a[3].k & LX_MREMAP_FIXED) && !a[4].nterms) {
 			add_region(gs, &a[4], a[2].k);
 		}
 		break;
@@ -633,23 +641,6 @@ static const region *pick_region(const gstate *gs, reader *r)
 	return &gs->reg[slot];
 }
 
-/* A value variable that is not a descriptor (an address), or -1. */
-static int pick_addr_var(const gstate *gs, reader *r)
-{
-	uint8_t cand[PROG_MAX_VARS];
-	unsigned n = 0;
-	for (unsigned v = 0; v < gs->c->nvars; v++) {
-		if (!is_value_var(gs, v))
-			continue;
-		bool fd = false;
-		for (unsigned i = 0; i < gs->nmemfd && i < 4; i++)
-			fd |= gs->memfd_var[i] == (int)v;
-		if (!fd)
-			cand[n++] = (uint8_t)v;
-	}
-	uint8_t b = u8(r);
-	return n ? cand[b % n] : -1;
-}
 
 static prog_expr special_addr(uint8_t b)
 {
@@ -720,11 +711,13 @@ static prog_expr gen_addr(const gstate *gs, reader *r, uint32_t *room)
 		*room = at >= lo && at < hi ? (uint32_t)(hi - at) : 1;
 		return ex_arena((int64_t)(at - SHADOW_BELOW) * (int64_t)PAGE);
 	}
-	if (b < 170) {
+	if (b < 210) {
 		const region *g = pick_region(gs, r);
 		uint8_t o = u8(r);
 		int64_t off;
-		if (o < 200)
+		if (g->base.nterms)
+			off = o % g->pages;                  /* kernel-placed: stay inside */
+		else if (o < 200)
 			off = o % g->pages;
 		else if (o < 230)
 			off = (int64_t)(o % 5) - 2;          /* around the start */
@@ -733,20 +726,15 @@ static prog_expr gen_addr(const gstate *gs, reader *r, uint32_t *room)
 		prog_expr e = g->base;
 		e.k += (uint64_t)(off * (int64_t)PAGE);
 		*room = off >= 0 && off < (int64_t)g->pages ? g->pages - (uint32_t)off : 1;
+		if (g->base.nterms)
+			*room |= ROOM_STRICT;
 		return e;
-	}
-	if (b < 188)
-		return ex_arena((int64_t)(u8(r) % 12) * (int64_t)PAGE);
-	if (b < 210) {
-		int v = pick_addr_var(gs, r);
-		int64_t off = ((int64_t)(u8(r) % 8) - 2) * (int64_t)PAGE;
-		return v >= 0 ? ex_var((unsigned)v, off) : ex_arena(off + 8 * (int64_t)PAGE);
 	}
 	if (b < 222)
 		return ex_const(0);
-	if (b < 242)
+	if (b < 240)
 		return special_addr(u8(r));
-	/* Unaligned. */
+	/* Unaligned, in the arena. */
 	uint8_t p = u8(r);
 	return ex_arena((int64_t)(p % 16) * (int64_t)PAGE + 1 + (int64_t)u8(r) * 16);
 }
@@ -760,20 +748,21 @@ static prog_expr gen_probe(const gstate *gs, reader *r, uint8_t want, bool fetch
 	prog_expr e;
 	int64_t off;
 	int pg, lo, hi;
+	bool strict = false;
 	if (b < 195 && pick_mapped(gs, r, acc, &pg, &lo, &hi)) {
 		e = ex_arena(0);
 		off = (int64_t)(pg - SHADOW_BELOW) * (int64_t)PAGE;
-	} else if (b < 210) {
+	} else if (b < 236) {
 		const region *g = pick_region(gs, r);
 		e = g->base;
+		strict = g->base.nterms > 0;
 		uint8_t p = u8(r);
-		off = (int64_t)(p < 240 ? p % g->pages : g->pages) * (int64_t)PAGE;
-	} else if (b < 225) {
-		int v = pick_addr_var(gs, r);
-		off = (int64_t)(u8(r) % 8) * (int64_t)PAGE;
-		return v >= 0 ? ex_var((unsigned)v, off) : ex_arena(off);
-	} else if (b < 238) {
-		return ex_arena((int64_t)(u8(r) % 12) * (int64_t)PAGE);
+		off = (int64_t)(p < 240 || strict ? p % g->pages : g->pages) * (int64_t)PAGE;
+		if (strict) {
+			/* Inside, and away from the region's edges. */
+			e.k += (uint64_t)off + 8 * (uint64_t)(u8(r) % 511);
+			return e;
+		}
 	} else {
 		static const uint64_t edge[] = { 0, 0xffffffffff600000ULL, 0xffffffffff600400ULL,
 						 1ULL << 47, 0x7ffffffff000ULL - 8, 0xffff800000000000ULL,
@@ -802,6 +791,11 @@ static prog_expr gen_probe(const gstate *gs, reader *r, uint8_t want, bool fetch
 static prog_expr gen_len(reader *r, uint32_t room)
 {
 	uint8_t b = u8(r);
+	if (room & ROOM_STRICT) {
+		room &= ~ROOM_STRICT;
+		uint64_t n = 1 + u8(r) % 4;
+		return ex_const((b < 128 && n < room ? n : room) * PAGE);
+	}
 	if (b < 110) {
 		uint64_t n = 1 + u8(r) % 4;
 		return ex_const((room && room < n ? room : n) * PAGE);
@@ -817,9 +811,11 @@ static prog_expr gen_len(reader *r, uint32_t room)
 	if (b < 238) {
 		/* Edges that fail fast or stay small: a 1 GiB length with
 		 * MAP_POPULATE or mlock would cost the model (and the kernel)
-		 * 262,144 page faults for nothing new. */
+		 * 262,144 page faults for nothing new, and a length just under
+		 * TASK_SIZE lets munmap(NULL, len) take the sandbox's own
+		 * mappings away. */
 		static const uint64_t big[] = { 2ULL << 20, 4ULL << 20, 1ULL << 47, (uint64_t)-PAGE,
-						~0ULL, 0x7ffffffff000ULL, 256 * PAGE, 512 * PAGE };
+						~0ULL, 1ULL << 48, 256 * PAGE, 512 * PAGE };
 		return ex_const(big[u8(r) % 8]);
 	}
 	return ex_const((uint64_t)u8(r) * PAGE);
@@ -895,9 +891,14 @@ static void gen_mmap(gstate *gs, reader *r, prog_step *s, uint8_t form)
 		a[2] = gen_prot(gs, r);
 		flags = type | LX_MAP_ANONYMOUS | LX_MAP_FIXED | gen_map_extra(gs, r);
 	} else if (form < 185) {
-		/* Placed by the kernel; the result is bound. */
+		/*
+		 * Placed by the kernel; the result is bound. Mostly with a hint
+		 * in the arena's free upper part, which the kernel honours, so
+		 * neighbours are the program's own; sometimes NULL, top-down
+		 * next to the executor's mappings.
+		 */
 		uint8_t h = u8(r);
-		a[0] = h < 200 ? ex_const(0) : ex_arena((int64_t)(h % 32) * (int64_t)PAGE);
+		a[0] = h < 70 ? ex_const(0) : ex_arena((256 + 16 * (int64_t)(h % 48)) * (int64_t)PAGE);
 		a[1] = ex_const((1 + u8(r) % 8) * PAGE);
 		a[2] = gen_prot(gs, r);
 		uint8_t t = u8(r);
@@ -1052,13 +1053,24 @@ static void gen_args(gstate *gs, reader *r, prog_step *s, uint8_t form)
 			flags = LX_MREMAP_MAYMOVE | unknown_bit(r);
 		a[2] = (flags & LX_MREMAP_DONTUNMAP) && form < 200 ? a[1] : gen_len(r, 0);
 		a[3] = ex_const(flags);
-		if (flags & LX_MREMAP_FIXED)
+		if (flags & LX_MREMAP_FIXED) {
+			/* Moved onto a kernel-placed region, a long mapping would
+			 * cover the executor's memory next to it: into the arena. */
 			a[4] = gen_addr(gs, r, &room);
+			if (room & ROOM_STRICT)
+				a[4] = ex_arena((64 + (int64_t)(u8(r) % 64)) * (int64_t)PAGE);
+		}
 		break;
 	}
 	case PROG_MADVISE:
 		a[0] = gen_addr(gs, r, &room);
 		a[1] = gen_len(r, room);
+		/* madvise walks on across holes (ENOMEM at the end): a huge range
+		 * from the arena would reach the executor's own memory and kill
+		 * the sandbox. Lengths that wrap past an arena address (EINVAL)
+		 * stay; from an absolute one (NULL) they would not wrap. */
+		if (a[1].k > (4ULL << 20) && (a[1].k < (uint64_t)-(1ULL << 32) || is_const(&a[0])))
+			a[1].k = 512 * PAGE;
 		a[2] = ex_const(gen_advice(gs, r));
 		break;
 	case PROG_MLOCK2: {
@@ -1109,8 +1121,8 @@ static void gen_args(gstate *gs, reader *r, prog_step *s, uint8_t form)
 			a[1] = ex_const((l % 9) * PAGE);
 		else if (l < 230)
 			a[1] = ex_const((l % 4) * PAGE + 1 + (uint64_t)u8(r) * 8);
-		else
-			a[1] = ex_const(l < 245 ? 1ULL << 40 : (uint64_t)-1);
+		else /* not past RLIMIT_FSIZE: SIGXFSZ would kill the sandbox */
+			a[1] = ex_const(l < 245 ? 64 * PAGE : (uint64_t)-1);
 		break;
 	}
 	case PROG_SETRLIMIT: {
@@ -1146,9 +1158,12 @@ static void gen_args(gstate *gs, reader *r, prog_step *s, uint8_t form)
 		break;
 	case PROG_PAGEMAP: {
 		const region *g = pick_region(gs, r);
+		uint32_t off = u8(r) % (g->pages + !g->base.nterms), n = 1 + u8(r) % 8;
 		a[0] = g->base;
-		a[0].k += (uint64_t)(u8(r) % (g->pages + 1)) * PAGE;
-		a[1] = ex_const((1 + u8(r) % 8) * PAGE);
+		a[0].k += (uint64_t)off * PAGE;
+		if (g->base.nterms && n > g->pages - off)
+			n = g->pages - off; /* kernel-placed: stay inside */
+		a[1] = ex_const(n * PAGE);
 		break;
 	}
 	default: /* fork, wait, munlockall: set by the caller or no arguments */
