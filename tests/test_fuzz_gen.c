@@ -268,8 +268,8 @@ TEST(generate_covers_every_op)
 	/* The weights: mapping and touching dominate, process ops are regular. */
 	CHECK(seen[PROG_MMAP] > seen[PROG_MUNLOCKALL] * 5);
 	CHECK(seen[PROG_STORE] + seen[PROG_LOAD] > seen[PROG_MLOCKALL] * 10);
-	CHECK_MSG(with_child > N / 10, "only %u of %d programs run a step in a child", with_child, N);
-	CHECK_MSG(with_bind > N / 4, "only %u of %d programs bind a value", with_bind, N);
+	CHECK_MSG(with_child > (unsigned)N / 10, "only %u of %d programs run a step in a child", with_child, N);
+	CHECK_MSG(with_bind > (unsigned)N / 4, "only %u of %d programs bind a value", with_bind, N);
 }
 
 /* Counts what the model did with each step. */
@@ -483,7 +483,7 @@ static void suites_walk(const char *dir, unsigned *cases, unsigned *steps_in, un
 		for (uint32_t i = 0; i < f->ncases; i++) {
 			prog_case c;
 			CHECK(fuzz_program_canonical(&f->cases[i], &cfg, &c) == 0);
-			char what[300];
+			char what[1200];
 			snprintf(what, sizeof(what), "%s: %s", path, f->cases[i].name);
 			check_program(&c, &cfg, what);
 			(*cases)++;
