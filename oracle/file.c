@@ -184,7 +184,7 @@ static void unmap_mapping_range(oracle_world *w, oracle_file *f, uint64_t first)
 			uint64_t start = v->start;
 			if (first > v->pgoff)
 				start += (first - v->pgoff) << PAGE_SHIFT;
-			zap_page_range(p, start, v->end);
+			zap_page_range_single(p, start, v->end); /* guard markers stay */
 		}
 	}
 }
@@ -206,6 +206,43 @@ static int shmem_truncate_range(oracle_world *w, oracle_file *f, uint64_t newsiz
 	return 0;
 }
 
+/*
+ * shmem_fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) over the
+ * whole pages [first, last): unmap_mapping_range(..., even_cows = 0) takes
+ * the page-cache pages out of every mapping but leaves private COW copies
+ * ("hole-punching leaves COWed pages") and guard markers, then
+ * shmem_truncate_range() frees the pages; i_size stays.
+ */
+void shmem_punch_hole(oracle_world *w, oracle_file *f, uint64_t first, uint64_t last)
+{
+	for (int i = 0; i < w->nprocs; i++) {
+		oracle_proc *p = w->procs[i];
+		for (vma *v = vma_of(tree_first(&p->vmas)); v; v = vma_next(v)) {
+			uint64_t lo = v->pgoff > first ? v->pgoff : first;
+			uint64_t hi = v->pgoff + vma_pages(v) < last ? v->pgoff + vma_pages(v) : last;
+			if (v->file != f || lo >= hi)
+				continue;
+			uint64_t vpn = (v->start >> PAGE_SHIFT) + (lo - v->pgoff);
+			uint64_t end_vpn = vpn + (hi - lo);
+			pte *e;
+			while ((e = pte_next(p, vpn, end_vpn))) {
+				vpn = e->vpn + 1;
+				if (e->f && !e->f->anon)
+					pte_clear(p, e);
+			}
+		}
+	}
+	tree_node *n = tree_ceil(&f->pages, first);
+	while (n && n->key < last) {
+		tree_node *next = tree_next(n);
+		pcache_entry *pc = tree_entry(n, pcache_entry, node);
+		tree_remove(&f->pages, n);
+		frame_put(w, pc->f);
+		free(pc);
+		n = next;
+	}
+}
+
 static int64_t do_ftruncate(oracle_proc *p, uint64_t fd, uint64_t length)
 {
 	/* do_sys_ftruncate(): the length is an off_t, checked before the fd. */
@@ -217,13 +254,15 @@ static int64_t do_ftruncate(oracle_proc *p, uint64_t fd, uint64_t length)
 		 * read-only: do_ftruncate() refuses them without FMODE_WRITE. */
 		return fd_foreign(p, (uint32_t)fd) ? -LX_EINVAL : -LX_EBADF;
 	/* do_ftruncate(): a memfd is a regular file opened O_RDWR|O_LARGEFILE,
-	 * never append-only. setattr_prepare() -> inode_newsize_ok(): growth
-	 * past RLIMIT_FSIZE sends SIGXFSZ (which kills the program) and fails
-	 * with EFBIG; MAX_LFS_FILESIZE is every non-negative off_t. */
+	 * never append-only. shmem_setattr() and hugetlbfs_setattr() begin
+	 * with setattr_prepare() -> inode_newsize_ok(): growth past
+	 * RLIMIT_FSIZE sends SIGXFSZ and fails with EFBIG (the executor's
+	 * sandbox ignores SIGXFSZ, so the program sees the EFBIG);
+	 * MAX_LFS_FILESIZE is every non-negative off_t. */
 	uint64_t oldsize = f->size, newsize = length;
 	uint64_t limit = rlimit(p, LX_RLIMIT_FSIZE);
 	if (newsize > oldsize && limit != LX_RLIM_INFINITY && newsize > limit)
-		return ORACLE_UNMODELLED;
+		return -LX_EFBIG;
 	if (f->hugetlb) {
 		/* hugetlbfs_setattr(): whole huge pages only. Nothing of such a
 		 * file is ever mapped in the model (mmap is unmodelled). */

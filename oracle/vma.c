@@ -38,6 +38,23 @@ vma *find_vma_intersection(const oracle_proc *p, uint64_t start, uint64_t end)
 vma *vma_next(const vma *v) { return vma_of(tree_next(&v->node)); }
 vma *vma_prev_of(const vma *v) { return vma_of(tree_prev(&v->node)); }
 
+void vma_mark_unmerged(vma *v)
+{
+	v->no_merge_check = true;
+	vma *n = vma_next(v);
+	if (n && n->start == v->end)
+		n->no_merge_check = true;
+}
+
+/* An operation tried a merge at addr: the boundary there, if any, is checked
+ * again (vma.no_merge_check). */
+static void boundary_tried(oracle_proc *p, uint64_t addr)
+{
+	vma *v = vma_lookup(p, addr);
+	if (v && v->start == addr)
+		v->no_merge_check = false;
+}
+
 vma *vma_alloc(oracle_proc *p)
 {
 	vma *v = calloc(1, sizeof(*v));
@@ -178,6 +195,7 @@ int __split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper)
 	n->pgoff = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
 	n->av = NULL;
 	anon_vma_set(n, v->av, v->av_forked);     /* anon_vma_clone() */
+	n->no_merge_check = false;                /* a new boundary */
 	if (n->file)
 		n->file->refs++;
 	v->end = addr;
@@ -197,10 +215,10 @@ int split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper)
 	return __split_vma(p, v, addr, lower, upper);
 }
 
-/* is_mergeable_vma(): flags (but soft-dirty), file; policy/uffd/names are always default here. */
+/* is_mergeable_vma(): flags (but VM_IGNORE_MERGE), file; policy/uffd/names are always default here. */
 static bool is_mergeable_vma(const vmg *g, const vma *v)
 {
-	if ((v->flags ^ g->flags) & ~VM_SOFTDIRTY)
+	if ((v->flags ^ g->flags) & ~VM_IGNORE_MERGE)
 		return false;
 	return v->file == g->file;
 }
@@ -282,22 +300,40 @@ vma *vma_merge_new_range(oracle_proc *p, vmg *g)
 		return NULL;
 	bool left = can_vma_merge_left(p, g);
 	bool right = !g->just_expand && can_vma_merge_right(p, g, left);
+	/* Both boundaries of the new range are tried (the upper one unless
+	 * only expanding); a right merge moves next's start to g->start. */
+	if (next && next->start == g->end && !g->just_expand)
+		next->no_merge_check = false;
+	/* Sticky flags of every part end up on the merged VMA. */
+	uint64_t sticky = g->flags & VM_STICKY;
 	if (left && right) {
 		dup_anon_vma(prev, next);
 		uint64_t end = next->end;
+		sticky |= next->flags & VM_STICKY;
 		remove_merged(p, next);
 		vma_set_range(p, prev, prev->start, end, prev->pgoff);
+		prev->flags |= sticky;
 		return prev;
 	}
 	if (left) {
 		vma_set_range(p, prev, prev->start, g->end, prev->pgoff);
+		prev->flags |= sticky;
 		return prev;
 	}
 	if (right) {
 		vma_set_range(p, next, g->start, next->end, g->pgoff);
+		next->flags |= sticky;
 		return next;
 	}
 	return NULL;
+}
+
+/* vma_modify(): the boundaries at start and end were tried (or made by a split). */
+static vma *modified(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
+{
+	boundary_tried(p, start);
+	boundary_tried(p, end);
+	return v;
 }
 
 /*
@@ -324,6 +360,9 @@ static vma *vma_merge_existing_range(oracle_proc *p, vmg *g)
 		return NULL;
 
 	bool remove_middle = left_side && right_side;
+	/* Sticky flags: the range's new flags and every VMA merged. */
+	uint64_t sticky = (g->flags & VM_STICKY) | (merge_left ? prev->flags & VM_STICKY : 0) |
+			  (merge_right ? next->flags & VM_STICKY : 0);
 	if (merge_left && merge_right) {
 		/* prev extends over middle and next; both go. */
 		dup_anon_vma(prev, next->av ? next : middle);
@@ -331,6 +370,7 @@ static vma *vma_merge_existing_range(oracle_proc *p, vmg *g)
 		remove_merged(p, middle);
 		remove_merged(p, next);
 		vma_set_range(p, prev, prev->start, end, prev->pgoff);
+		prev->flags |= sticky;
 		return prev;
 	}
 	if (merge_left) {
@@ -343,6 +383,7 @@ static vma *vma_merge_existing_range(oracle_proc *p, vmg *g)
 			vma_set_range(p, middle, end, middle->end, middle->pgoff + delta);
 		}
 		vma_set_range(p, prev, prev->start, end, prev->pgoff);
+		prev->flags |= sticky;
 		return prev;
 	}
 	/* merge_right: next extends down over the range. */
@@ -356,6 +397,7 @@ static vma *vma_merge_existing_range(oracle_proc *p, vmg *g)
 		middle->end = g->start;
 		vma_set_range(p, next, g->start, next->end, next->pgoff - pglen);
 	}
+	next->flags |= sticky;
 	return next;
 }
 
@@ -369,7 +411,7 @@ vma *vma_modify_flags(oracle_proc *p, vma *prev, vma *v, uint64_t start,
 	};
 	vma *merged = vma_merge_existing_range(p, &g);
 	if (merged)
-		return merged;
+		return modified(p, merged, start, end);
 	if (v->start < start) {
 		vma *upper;
 		int e = split_vma(p, v, start, NULL, &upper);
@@ -390,7 +432,7 @@ vma *vma_modify_flags(oracle_proc *p, vma *prev, vma *v, uint64_t start,
 			return NULL;
 		}
 	}
-	return v;
+	return modified(p, v, start, end);
 }
 
 /*
