@@ -69,6 +69,17 @@ static int seed_case(const char *out, const char *base, const prog_case *c)
 	fuzz_config cfg;
 	prog_case canon;
 	fuzz_config_default(&cfg);
+	/*
+	 * suites/sandbox.mmt probes the memory mmspec-exec lays out around a
+	 * program (its fence). fuzz_diff's executor server does not lay it
+	 * out the same way yet (a 2-page mapping of its own sits where the
+	 * fence should be), so those cases would replay as divergences there;
+	 * they stay out of programs/ until it does.
+	 */
+	if (!strcmp(base, "sandbox")) {
+		free(buf);
+		return rc;
+	}
 	if (fuzz_program_canonical(c, &cfg, &canon) == 0) {
 		n = fuzz_program_to_bytes(&canon, &cfg, buf, 1 << 17);
 		if (n || !canon.nsteps)
