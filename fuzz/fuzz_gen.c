@@ -975,24 +975,25 @@ static void gen_mmap(gstate *gs, reader *r, prog_step *s, uint8_t form)
 
 static uint64_t gen_advice(const gstate *gs, reader *r)
 {
-	static const uint8_t modelled[] = {
+	static const uint8_t common[] = {
 		LX_MADV_DONTNEED, LX_MADV_DONTNEED, LX_MADV_DONTNEED, LX_MADV_DONTNEED, LX_MADV_WILLNEED,
 		LX_MADV_NORMAL, LX_MADV_RANDOM, LX_MADV_SEQUENTIAL, LX_MADV_DONTFORK, LX_MADV_DONTFORK,
 		LX_MADV_DOFORK, LX_MADV_WIPEONFORK, LX_MADV_WIPEONFORK, LX_MADV_KEEPONFORK,
-		LX_MADV_DONTDUMP, LX_MADV_DODUMP, LX_MADV_DONTNEED_LOCKED,
+		LX_MADV_DONTDUMP, LX_MADV_DODUMP, LX_MADV_DONTNEED_LOCKED, LX_MADV_FREE, LX_MADV_FREE,
 	};
 	static const uint8_t other[] = {
-		LX_MADV_FREE, LX_MADV_REMOVE, LX_MADV_COLD, LX_MADV_PAGEOUT, LX_MADV_POPULATE_READ,
+		LX_MADV_REMOVE, LX_MADV_COLD, LX_MADV_PAGEOUT, LX_MADV_POPULATE_READ,
 		LX_MADV_POPULATE_WRITE, LX_MADV_HUGEPAGE, LX_MADV_NOHUGEPAGE, LX_MADV_GUARD_INSTALL,
-		LX_MADV_GUARD_REMOVE, LX_MADV_MERGEABLE, LX_MADV_COLLAPSE,
+		LX_MADV_GUARD_INSTALL, LX_MADV_GUARD_REMOVE, LX_MADV_MERGEABLE, LX_MADV_UNMERGEABLE,
+		LX_MADV_COLLAPSE, LX_MADV_SOFT_OFFLINE,
 	};
 	static const int64_t invalid[] = { 5, 6, 7, 26, 99, 104, -1, 1 << 20 };
 	uint8_t b = u8(r);
-	if (b < 225)
-		return modelled[u8(r) % sizeof(modelled)];
-	if (b < 245)
-		return other[u8(r) % sizeof(other)];
 	(void)gs;
+	if (b < 170)
+		return common[u8(r) % sizeof(common)];
+	if (b < 243)
+		return other[u8(r) % sizeof(other)];
 	return (uint64_t)invalid[u8(r) % 8];
 }
 
