@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * afl_mutator.c: fuzz_mutate as an AFL++ custom mutator, for fuzz_model and
- * fuzz_diff (AFL_CUSTOM_MUTATOR_LIBRARY=build-afl/fuzz/libmmspec_afl_mutator.so).
+ * fuzz_diff (AFL_CUSTOM_MUTATOR_LIBRARY=build/fuzz/libmmspec_afl_mutator.so,
+ * built by the default preset: afl-fuzz loads it into itself, so
+ * afl-clang-fast must not instrument it).
  *
  * afl_custom_fuzz decodes the input, mutates the program (insert, delete,
  * duplicate, change a step or an argument, or splice with the additional
