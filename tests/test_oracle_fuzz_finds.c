@@ -108,6 +108,30 @@ TEST(shared_anonymous_memory_is_charged)
 	oracle_world_free(w);
 }
 
+/*
+ * setrlimit's resource is an unsigned int (kernel/sys.c), so only the low
+ * 32 bits of the register count. fuzz_diff (AFL++) found the model refusing
+ * setrlimit(A, 0, 0) with EINVAL where the kernel, seeing resource 0, set
+ * RLIMIT_CPU. Verified on 6.18.44 by the same program.
+ */
+TEST(setrlimit_resource_is_32_bits)
+{
+	oracle_profile prof;
+	oracle_profile_default(&prof);
+	oracle_world *w = oracle_world_new(&prof);
+	oracle_proc *p = oracle_world_root(w);
+	oracle_proc_seed_default(p);
+	CHECK(oracle_setrlimit(p, 0x7f0000000000ULL, 0, 0) == 0);         /* RLIMIT_CPU */
+	CHECK(oracle_setrlimit(p, 1ULL << 32 | 16, 0, 0) == -LX_EINVAL);    /* 16: none */
+	/* The limit set is the low half's: RLIMIT_MEMLOCK 0 makes mlock EPERM
+	 * (can_do_mlock()) on the program's data page. */
+	CHECK(oracle_mlock(p, 0x555555558000ULL, P) == 0);
+	CHECK(oracle_munlock(p, 0x555555558000ULL, P) == 0);
+	CHECK(oracle_setrlimit(p, 1ULL << 32 | LX_RLIMIT_MEMLOCK, 0, 0) == 0);
+	CHECK(oracle_mlock(p, 0x555555558000ULL, P) == -LX_EPERM);
+	oracle_world_free(w);
+}
+
 int main(int argc, char **argv)
 {
 	return test_main(argc, argv);
