@@ -41,6 +41,8 @@ typedef struct fuzz_config {
 	bool unknown_bits;        /* occasionally set flag bits Linux does not define */
 } fuzz_config;
 
+/* 24 steps, every op, several processes, unknown flag bits now and then.
+ * max_steps 0 is read as 24 by the generator. */
 void fuzz_config_default(fuzz_config *cfg);
 
 /*

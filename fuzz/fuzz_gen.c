@@ -989,7 +989,6 @@ static uint64_t gen_advice(const gstate *gs, reader *r)
 	};
 	static const int64_t invalid[] = { 5, 6, 7, 26, 99, 104, -1, 1 << 20 };
 	uint8_t b = u8(r);
-	(void)gs;
 	if (b < 170)
 		return common[u8(r) % sizeof(common)];
 	if (b < 243)
