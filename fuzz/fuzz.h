@@ -41,6 +41,8 @@ typedef struct fuzz_config {
 	bool unknown_bits;        /* occasionally set flag bits Linux does not define */
 } fuzz_config;
 
+/* 24 steps, every op, several processes, unknown flag bits now and then.
+ * max_steps 0 is read as 24 by the generator. */
 void fuzz_config_default(fuzz_config *cfg);
 
 /*
@@ -58,7 +60,10 @@ int fuzz_program_from_bytes(const uint8_t *data, size_t len, const fuzz_config *
  * The inverse, for structure-aware mutation: bytes that decode to a program
  * equal to c (for programs fuzz_program_from_bytes can produce). Returns the
  * length written (at most cap), or 0 when c cannot be expressed or cap is
- * too small.
+ * too small. The empty program's bytes are the empty string, so 0 is
+ * also its (correct) answer: check c->nsteps before calling 0 a failure.
+ * The bytes use the decoding's explicit form (every argument written out);
+ * a byte-level mutator that changes them still gets a valid program.
  */
 size_t fuzz_program_to_bytes(const prog_case *c, const fuzz_config *cfg,
 			     uint8_t *buf, size_t cap);
@@ -71,6 +76,26 @@ int fuzz_generate(fuzz_rng *r, const fuzz_config *cfg, prog_case *out);
  * result is always a valid program. 0, or -1 on out of memory (c unchanged).
  */
 int fuzz_mutate(fuzz_rng *r, const fuzz_config *cfg, prog_case *c, const prog_case *other);
+/*
+ * Extension: always splices (a run of other's steps into c, after a prefix
+ * of c, with or without c's rest), for LLVMFuzzerCustomCrossOver. Other
+ * NULL or empty: an ordinary fuzz_mutate. 0, or -1 on out of memory (c
+ * unchanged).
+ */
+int fuzz_crossover(fuzz_rng *r, const fuzz_config *cfg, prog_case *c, const prog_case *other);
+/*
+ * Extension: the program as the generator would write it, which
+ * fuzz_program_to_bytes can always express: named "fuzz", no requires,
+ * results other than bindings dropped, bindings only on mmap, mremap, brk,
+ * memfd_create, load and fork (variables renamed $m0, $fd1, $c2, ...),
+ * steps that cannot run under cfg's rules left out (ops it does not allow,
+ * steps of processes never made or already gone, exits of processes with
+ * live children, more than 3 live children or 8 forks), variables of
+ * dropped bindings replaced by the arena, at most cfg->max_steps steps.
+ * For seeds from suites/ and the mutator. 0, or -1 on out of memory (*out
+ * cleared).
+ */
+int fuzz_program_canonical(const prog_case *c, const fuzz_config *cfg, prog_case *out);
 
 /* ---- running a program on the kernel and the model ------------------ */
 
@@ -90,5 +115,84 @@ const exec_target_info *fuzz_diff_target(const fuzz_diff *d);
  */
 harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_report *rep,
 			     harness_divergence *div);
+
+/*
+ * Extensions (fuzz_diff.c). The executor runs in a server process that
+ * fuzz_diff_init forks at once (exec_init happens there, in this binary), so
+ * the caller may allocate, map and open databases freely afterwards. A
+ * program whose run kills the server is an ERROR and the server restarts.
+ *
+ * A run that FAILs carries a signature ending in "@MAJOR.MINOR", the model
+ * profile it was compared under ("mprotect:return:ok:ENOMEM@6.18"). A FAIL
+ * of the program's own expectation on which both sides agreed (`= $x` on a
+ * call that failed on both) is no divergence: it is a PASS whose message
+ * says where the comparison stopped.
+ */
+/* The model side's target (profile, capabilities), to adjust before runs. */
+harness_target *fuzz_diff_model(fuzz_diff *d);
+/* Compares under another kernel version's profile (PROG_VERSION). */
+void fuzz_diff_set_profile(fuzz_diff *d, uint32_t version);
+/* "6.18": the profile in use, as signatures name it. */
+const char *fuzz_diff_profile(const fuzz_diff *d);
+/* How often the executor had to be restarted. */
+uint64_t fuzz_diff_restarts(const fuzz_diff *d);
+/* The observations of the last run (valid until the next). */
+const exec_obs *fuzz_diff_last_obs(const fuzz_diff *d);
+/* Appends "@PROFILE" to a harness signature, once. */
+void fuzz_signature_add_profile(char *sig, size_t cap, const char *profile);
+
+/* ---- triage (fuzz_triage.c) ---------------------------------------- */
+
+/* One run of c: true when it FAILs with exactly this signature. */
+bool fuzz_same_divergence(fuzz_diff *d, const prog_case *c, const char *signature);
+/* Reruns c n times; returns how many showed the same signature again. */
+int fuzz_rerun(fuzz_diff *d, const prog_case *c, const char *signature, int n);
+
+typedef struct fuzz_minimize_opts {
+	uint32_t max_runs;        /* kernel runs at most; 0: 4000 */
+	double max_seconds;       /* wall-clock budget; 0: none */
+} fuzz_minimize_opts;
+
+typedef struct fuzz_minimize_stats {
+	uint32_t runs;            /* kernel runs spent */
+	uint32_t steps_before, steps_after;
+	bool reproduced;          /* the first run showed the signature */
+	bool budget_hit;          /* stopped by max_runs or max_seconds */
+} fuzz_minimize_stats;
+
+/*
+ * Minimizes c keeping its divergence's signature: ddmin over the steps,
+ * then simpler arguments, then single steps again. Every candidate is a
+ * valid program (a step that would use a removed binding, process or exit
+ * is removed with it). Expectations other than `= $x` bindings are dropped
+ * first (they only stop a comparison early). *out receives a new case (free
+ * with prog_case_clear), the smallest found: c itself (expectations
+ * dropped) when nothing smaller diverges alike. Returns 0; 1 when c did not
+ * show the signature on its first run (then *out is that copy); -1 on OOM.
+ */
+int fuzz_minimize(fuzz_diff *d, const prog_case *c, const char *signature,
+		  const fuzz_minimize_opts *opts, prog_case *out, fuzz_minimize_stats *st);
+
+/*
+ * Runs c on the kernel and writes it as a suite case named name: every step
+ * gets an explicit `= ...` from the kernel's outcome (errno, value, address
+ * as A+Np, signal; bindings kept; addresses the kernel chose outside the
+ * arena and brk() results stay unchecked), and when the divergence is in a
+ * layout a `maps(ADDR, LEN) = "..."` step after the divergent step pins the
+ * kernel's layout there. The comment lines (each without '#') go above it.
+ * Returns 0, or -1 with a message in err (the run was SKIP or ERROR).
+ */
+int fuzz_export_case(FILE *out, fuzz_diff *d, const prog_case *c, const char *name,
+		     const char *comment, char *err, size_t cap);
+
+/* A case name from a signature: "mprotect:layout:bounds@6.18" ->
+ * "mprotect-layout-bounds-6.18" (at most cap - 1 characters of [a-z0-9._-]). */
+void fuzz_case_name(const char *signature, char *buf, size_t cap);
+
+/* ---- the command line (fuzz_cli.c, fuzz_campaign.c, fuzz_repro.c) --- */
+
+int fuzz_cmd_minimize(int argc, char **argv);
+int fuzz_cmd_repro(int argc, char **argv);
+int fuzz_cmd_fuzz(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "report.h"
 #include "store.h"
+#include "fuzz.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -42,6 +43,12 @@ static void usage(FILE *out)
 		"      [--profile X.Y] [-v] PATH...\n"
 		"        run cases on the running kernel in sandboxes, compare with the model,\n"
 		"        store everything in the database (default mmspec.db)\n"
+		"  fuzz [--time D] [--jobs N] [--seed S] [--db FILE] [--profile X.Y] ...\n"
+		"        a fuzzing campaign on the running kernel (docs/campaigns.md)\n"
+		"  minimize [--db FILE] [--export PATH] FILE[:CASE] | ID\n"
+		"        minimize a divergence; store it, export it as a suite case\n"
+		"  repro --c [--db FILE] [-o OUT.c] FILE[:CASE] | ID\n"
+		"        write a standalone C reproducer of a divergence\n"
 		"  explain FILE[:CASE]\n"
 		"        print the model's state after every step, the address space drawn as text\n"
 		"  report [--db FILE] [--json] runs|summary|divergences|show|diff|matrix|export|html\n"
@@ -971,6 +978,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(cmd, "explain"))
 		return cmd_explain(argc - 2, argv + 2);
+	if (!strcmp(cmd, "fuzz") || !strcmp(cmd, "minimize") || !strcmp(cmd, "repro"))
+		return (cmd[0] == 'f' ? fuzz_cmd_fuzz : cmd[0] == 'm' ? fuzz_cmd_minimize : fuzz_cmd_repro)(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("mmspec %s\n", MMSPEC_VERSION);
 		return 0;

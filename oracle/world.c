@@ -129,6 +129,10 @@ void oracle_proc_set_rlimit(oracle_proc *p, int resource, uint64_t cur, uint64_t
 
 int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard)
 {
+	/* SYSCALL_DEFINE2(setrlimit, unsigned int, resource, ...): the upper 32
+	 * bits of the register are dropped (found by fuzz_diff under AFL++:
+	 * setrlimit(A, 0, 0) with A's low half 0 sets RLIMIT_CPU). */
+	resource = (uint32_t)resource;
 	if (resource >= LX_RLIM_NLIMITS)
 		return -LX_EINVAL;
 	if (soft > hard)

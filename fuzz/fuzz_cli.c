@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_cli.c: `mmspec minimize` and `mmspec repro`, and what they share:
+ * loading a program from FILE[:CASE] or from a divergence stored in the
+ * database.
+ *
+ *   mmspec minimize [--db DB] [--export PATH] [--name NAME] [--profile X.Y]
+ *                   [--reruns N] [--max-runs N] [--max-seconds S] FILE[:CASE] | ID
+ *   mmspec repro --c [--db DB] [-o OUT.c] [--profile X.Y] FILE[:CASE] | ID
+ *
+ * Exit status of minimize: 0 minimized, 1 the program does not diverge
+ * (nothing to minimize), 2 bad usage or input, 3 the harness broke.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "store.h"
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_BROKEN 3
+
+/* A program to work on and where it came from. */
+typedef struct loaded {
+	prog_case c;
+	char source[600];         /* "suites/x.mmt:case" or "divergence 12 in mmspec.db" */
+	char signature[200];      /* stored signature ("" for a file) */
+	char model[160], kernel[160];
+	int64_t div_id;           /* > 0: from the database */
+} loaded;
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int parse_program_text(const char *what, const char *text, prog_case *out, char *err, size_t cap)
+{
+	prog_file *f = NULL;
+	prog_diag dg;
+	if (prog_parse_text(what, text, strlen(text), &f, &dg)) {
+		prog_diag_format(&dg, err, cap);
+		return -1;
+	}
+	if (f->ncases < 1) {
+		snprintf(err, cap, "%s: no case in the stored program", what);
+		prog_file_free(f);
+		return -1;
+	}
+	prog_case_init(out, f->cases[0].name);
+	int rc = prog_case_copy(out, &f->cases[0]);
+	prog_file_free(f);
+	return rc;
+}
+
+/* Reads divergence id from the database: its minimized program when it has
+ * one and want_minimized, else the whole program. */
+static int load_divergence(const char *db_path, int64_t id, bool want_minimized, loaded *l,
+			   char *err, size_t cap)
+{
+	sqlite3 *db;
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, cap, "%s: %s", db_path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_stmt *st;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, "SELECT program, minimized, signature, model, kernel FROM divergences WHERE id = ?",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, cap, "%s: not an mmspec database (%s)", db_path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *prog = (const char *)sqlite3_column_text(st, 0);
+		const char *min = (const char *)sqlite3_column_text(st, 1);
+		const char *sig = (const char *)sqlite3_column_text(st, 2);
+		const char *m = (const char *)sqlite3_column_text(st, 3);
+		const char *k = (const char *)sqlite3_column_text(st, 4);
+		const char *text = want_minimized && min && *min ? min : prog;
+		snprintf(l->signature, sizeof(l->signature), "%s", sig ? sig : "");
+		snprintf(l->model, sizeof(l->model), "%s", m ? m : "");
+		snprintf(l->kernel, sizeof(l->kernel), "%s", k ? k : "");
+		snprintf(l->source, sizeof(l->source), "divergence %" PRId64 " in %s%s", id, db_path,
+			 text == min ? " (minimized)" : "");
+		l->div_id = id;
+		if (!text)
+			snprintf(err, cap, "%s: divergence %" PRId64 " has no program", db_path, id);
+		else
+			rc = parse_program_text(l->source, text, &l->c, err, cap);
+	} else {
+		snprintf(err, cap, "%s: no divergence with id %" PRId64, db_path, id);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* FILE[:CASE]: the named case, or the file's only case. */
+static int load_file_case(const char *arg, loaded *l, char *err, size_t cap)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s", arg);
+	const char *want = NULL;
+	char *colon = strrchr(path, ':');
+	struct stat sb;
+	if (colon && stat(path, &sb)) {
+		*colon = 0;
+		want = colon + 1;
+	}
+	prog_file *f;
+	prog_diag dg;
+	if (prog_parse_file(path, &f, &dg)) {
+		prog_diag_format(&dg, err, cap);
+		return -1;
+	}
+	const prog_case *pick = NULL;
+	for (uint32_t i = 0; i < f->ncases; i++)
+		if (want ? !strcmp(f->cases[i].name, want) : f->ncases == 1)
+			pick = &f->cases[i];
+	if (!pick) {
+		if (want)
+			snprintf(err, cap, "%.300s: no case named '%.63s'", path, want);
+		else
+			snprintf(err, cap, "%.300s has %u cases: name one as %.300s:CASE", path, f->ncases, path);
+		prog_file_free(f);
+		return -1;
+	}
+	prog_case_init(&l->c, pick->name);
+	int rc = prog_case_copy(&l->c, pick);
+	snprintf(l->source, sizeof(l->source), "%.400s:%.63s", path, pick->name);
+	prog_file_free(f);
+	return rc;
+}
+
+static int load_program(const char *arg, const char *db_path, bool want_minimized, loaded *l,
+			char *err, size_t cap)
+{
+	memset(l, 0, sizeof(*l));
+	struct stat sb;
+	if (all_digits(arg) && stat(arg, &sb)) {
+		if (!db_path) {
+			snprintf(err, cap, "%s: a divergence id needs --db DB", arg);
+			return -1;
+		}
+		return load_divergence(db_path, strtoll(arg, NULL, 10), want_minimized, l, err, cap);
+	}
+	return load_file_case(arg, l, err, cap);
+}
+
+/* "6.18" from a signature's "@6.18", or from --profile. */
+static bool profile_version(const char *text, uint32_t *version)
+{
+	unsigned maj, min;
+	if (!text || sscanf(text, "%u.%u", &maj, &min) != 2 || maj > 65535 || min > 255)
+		return false;
+	*version = PROG_VERSION(maj, min, 0);
+	return true;
+}
+
+static void today(char *buf, size_t cap)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, cap, "%Y-%m-%d", &tm);
+}
+
+/* Appends the exported case to path, renaming it if the file has one so named. */
+static int export_to(const char *path, fuzz_diff *d, const prog_case *c, const char *want_name,
+		     const char *comment, char *err, size_t cap)
+{
+	char name[PROG_NAME_MAX];
+	snprintf(name, sizeof(name), "%s", want_name);
+	prog_file *f = NULL;
+	prog_diag dg;
+	struct stat sb;
+	if (!stat(path, &sb)) {
+		if (prog_parse_file(path, &f, &dg)) {
+			prog_diag_format(&dg, err, cap);
+			return -1;
+		}
+		for (int n = 2; n < 1000; n++) {
+			bool taken = false;
+			for (uint32_t i = 0; i < f->ncases; i++)
+				taken |= !strcmp(f->cases[i].name, name);
+			if (!taken)
+				break;
+			char base[PROG_NAME_MAX - 8];
+			snprintf(base, sizeof(base), "%.50s", want_name);
+			snprintf(name, sizeof(name), "%.50s-%d", base, n);
+		}
+		prog_file_free(f);
+	}
+	bool nonempty = !stat(path, &sb) && sb.st_size > 0;
+	FILE *out = fopen(path, "a");
+	if (!out) {
+		snprintf(err, cap, "%s: cannot write: %m", path);
+		return -1;
+	}
+	if (nonempty)
+		fputc('\n', out);
+	int rc = fuzz_export_case(out, d, c, name, comment, err, cap);
+	if (fclose(out) && !rc) {
+		snprintf(err, cap, "%s: write failed: %m", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+int fuzz_cmd_minimize(int argc, char **argv)
+{
+	const char *db_path = NULL, *export_path = NULL, *name = NULL, *profile = NULL, *what = NULL;
+	int reruns = 5;
+	fuzz_minimize_opts mo = { 0 };
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(n) (!strcmp(a, n) && v && (i++, 1))
+		if (OPT("--db"))
+			db_path = v;
+		else if (OPT("--export"))
+			export_path = v;
+		else if (OPT("--name"))
+			name = v;
+		else if (OPT("--profile"))
+			profile = v;
+		else if (OPT("--reruns"))
+			reruns = atoi(v);
+		else if (OPT("--max-runs"))
+			mo.max_runs = (uint32_t)strtoul(v, NULL, 10);
+		else if (OPT("--max-seconds"))
+			mo.max_seconds = atof(v);
+		else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "mmspec minimize: unknown option or missing value: %s\n", a);
+			return EXIT_USAGE;
+		} else if (what) {
+			fprintf(stderr, "mmspec minimize: one program at a time (%s and %s)\n", what, a);
+			return EXIT_USAGE;
+		} else {
+			what = a;
+		}
+#undef OPT
+	}
+	uint32_t pv = 0;
+	if (!what || reruns < 0 || reruns > 1000 || (profile && !profile_version(profile, &pv))) {
+		fprintf(stderr, "usage: mmspec minimize [--db DB] [--export PATH] [--name NAME] [--profile X.Y]\n"
+				"                       [--reruns N] [--max-runs N] [--max-seconds S] FILE[:CASE] | ID\n");
+		return EXIT_USAGE;
+	}
+	if (name) {
+		char norm[PROG_NAME_MAX];
+		fuzz_case_name(name, norm, sizeof(norm));
+		if (strcmp(norm, name)) {
+			fprintf(stderr, "mmspec minimize: --name takes [a-z0-9._-]+ (like %s)\n", norm);
+			return EXIT_USAGE;
+		}
+	}
+	char err[1024];
+	loaded l;
+	if (load_program(what, db_path, false, &l, err, sizeof(err))) {
+		fprintf(stderr, "mmspec minimize: %s\n", err);
+		return EXIT_USAGE;
+	}
+	fuzz_diff *d;
+	if (fuzz_diff_init(&d, NULL, err, sizeof(err))) {
+		fprintf(stderr, "mmspec minimize: cannot start the executor: %s\n", err);
+		prog_case_clear(&l.c);
+		return EXIT_BROKEN;
+	}
+	const char *at = strchr(l.signature, '@');
+	if (profile)
+		fuzz_diff_set_profile(d, pv);
+	else if (at && profile_version(at + 1, &pv))
+		fuzz_diff_set_profile(d, pv);
+
+	harness_case_report rep;
+	harness_divergence div;
+	harness_result r = fuzz_diff_run(d, &l.c, &rep, &div);
+	int rc = 0;
+	if (r != HARNESS_FAIL) {
+		printf("%s: %s on Linux %s (profile %s)%s%s\n", l.source,
+		       r == HARNESS_PASS ? "no divergence" : harness_result_name(r),
+		       fuzz_diff_target(d)->release, fuzz_diff_profile(d), rep.message[0] ? ": " : "",
+		       rep.message);
+		if (l.signature[0])
+			printf("  (stored signature: %s)\n", l.signature);
+		rc = r == HARNESS_PASS ? EXIT_FAILED : r == HARNESS_SKIP ? EXIT_FAILED : EXIT_BROKEN;
+		if (db_path && l.div_id > 0 && r == HARNESS_PASS) {
+			/* It no longer reproduces: say so in the store. */
+			store *s;
+			if (!store_open(db_path, &s, err, sizeof(err))) {
+				store_divergence_triage(s, l.div_id, NULL, 0, 1);
+				store_close(s);
+			}
+		}
+		fuzz_diff_free(d);
+		prog_case_clear(&l.c);
+		return rc;
+	}
+	char sig[200];
+	snprintf(sig, sizeof(sig), "%s", div.signature);
+	if (l.signature[0] && strcmp(l.signature, sig) && !strchr(l.signature, '@')) {
+		char with[200];
+		snprintf(with, sizeof(with), "%s", l.signature);
+		fuzz_signature_add_profile(with, sizeof(with), fuzz_diff_profile(d));
+		if (strcmp(with, sig))
+			printf("note: the stored signature was %s; minimizing %s\n", l.signature, sig);
+	}
+	int rep_n = fuzz_rerun(d, &l.c, sig, reruns);
+	prog_case m;
+	fuzz_minimize_stats st;
+	if (fuzz_minimize(d, &l.c, sig, &mo, &m, &st) < 0) {
+		fprintf(stderr, "mmspec minimize: out of memory\n");
+		fuzz_diff_free(d);
+		prog_case_clear(&l.c);
+		return EXIT_BROKEN;
+	}
+	/* The minimized program's own divergence, for the record. */
+	harness_divergence mdiv = div;
+	fuzz_diff_run(d, &m, &rep, &mdiv);
+	char *text = prog_case_to_string(&m);
+	printf("%s: %s\n", l.source, sig);
+	printf("  model %s; kernel %s\n", mdiv.model, mdiv.kernel);
+	printf("  reproduced %d of %d reruns; minimized from %u to %u steps in %u runs%s\n", rep_n, reruns,
+	       st.steps_before, st.steps_after, st.runs, st.budget_hit ? " (budget reached)" : "");
+	printf("%s", text ? text : "");
+
+	if (db_path) {
+		store *s;
+		if (store_open(db_path, &s, err, sizeof(err))) {
+			fprintf(stderr, "mmspec minimize: %s\n", err);
+			rc = EXIT_BROKEN;
+		} else if (l.div_id > 0) {
+			if (store_divergence_triage(s, l.div_id, text, rep_n, reruns)) {
+				fprintf(stderr, "mmspec minimize: %s: %s\n", db_path, store_error(s));
+				rc = EXIT_BROKEN;
+			} else {
+				printf("stored as the minimized program of divergence %" PRId64 " in %s\n", l.div_id, db_path);
+			}
+			store_close(s);
+		} else {
+			/* A file's divergence: a run of its own. */
+			const exec_target_info *in = fuzz_diff_target(d);
+			char host[256] = "", opts[2048] = "mmspec minimize";
+			gethostname(host, sizeof(host) - 1);
+			for (int i = 0; i < argc; i++) {
+				size_t n = strlen(opts);
+				snprintf(opts + n, sizeof(opts) - n, " %s", argv[i]);
+			}
+			store_run_info ri = { "minimize", MMSPEC_VERSION, "host", in->release,
+					      fuzz_diff_profile(d), NULL, opts, 0, host, NULL, NULL };
+			int64_t run = store_run_begin(s, &ri);
+			char *orig = prog_case_to_string(&l.c);
+			char *stt = prog_step_to_string(&l.c, &l.c.steps[div.step < l.c.nsteps ? div.step : 0]);
+			store_divergence_info di = { 0, orig, (int)div.step, stt, div.syscall, div.field,
+						     div.model, div.kernel, div.model_layout, div.kernel_layout,
+						     sig, text, rep_n, reruns };
+			int64_t id = run > 0 ? store_divergence(s, run, &di) : -1;
+			if (run > 0)
+				store_run_end(s, run, 0, 1, 0, 0);
+			if (id < 0) {
+				fprintf(stderr, "mmspec minimize: %s: %s\n", db_path, store_error(s));
+				rc = EXIT_BROKEN;
+			} else {
+				printf("stored as divergence %" PRId64 " in %s\n", id, db_path);
+			}
+			free(orig);
+			free(stt);
+			store_close(s);
+		}
+	}
+	if (export_path) {
+		char cname[PROG_NAME_MAX], date[32], comment[2048];
+		if (name)
+			snprintf(cname, sizeof(cname), "%s", name);
+		else
+			fuzz_case_name(sig, cname, sizeof(cname));
+		today(date, sizeof(date));
+		const exec_target_info *in = fuzz_diff_target(d);
+		snprintf(comment, sizeof(comment),
+			 "Minimized by mmspec minimize from %s.\n"
+			 "signature: %s\n"
+			 "kernel: Linux %s (%s), model profile %s, %s\n"
+			 "The model predicted %s where the kernel gave %s; the expectations\n"
+			 "below are the kernel's outcomes.",
+			 l.source, sig, in->release, in->machine, fuzz_diff_profile(d), date, mdiv.model,
+			 mdiv.kernel);
+		if (export_to(export_path, d, &m, cname, comment, err, sizeof(err))) {
+			fprintf(stderr, "mmspec minimize: %s\n", err);
+			rc = EXIT_BROKEN;
+		} else {
+			printf("exported as case %s to %s\n", cname, export_path);
+		}
+	}
+	free(text);
+	prog_case_clear(&m);
+	prog_case_clear(&l.c);
+	fuzz_diff_free(d);
+	return rc;
+}

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_diff.c: the differential runner. One executor per fuzz_diff, a
+ * sandbox per program, the comparator on the caller's side.
+ *
+ * The executor must live in a pristine parent whose layout never changes
+ * after exec_init() (harness/exec.h): the model is seeded with that layout
+ * and every run ends with a whole-layout comparison. The caller of this
+ * runner cannot promise that: SQLite maps its WAL index, libFuzzer and
+ * ASan map memory as they go, the model's heap grows. So fuzz_diff_init()
+ * forks a server process at once, and exec_init() runs there, in the
+ * caller's binary (no mmspec-exec needed): the server does nothing but
+ * decode, run and pack, like mmspec-exec, over a socket pair, and its
+ * layout stays what it snapshotted. The caller allocates as it likes.
+ *
+ * Messages on the socket: a 32-bit length, then the payload. Requests are
+ * exec_options followed by the encoded program; replies are exec_obs_pack()
+ * output. The server's first message is its exec_target_info (or, when
+ * exec_init fails, a text that starts with "E:").
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+
+#define SERVER_FD 0              /* the server's end of the socket pair */
+#define MAX_REQUEST (4u << 20)
+
+struct fuzz_diff {
+	pid_t pid;                /* the server, or -1 */
+	int fd;                   /* our end of the socket pair */
+	exec_options opt;
+	exec_target_info info;
+	harness_target target;
+	char profile[16];         /* "6.18": the model profile, for signatures */
+	uint8_t *enc;             /* request: exec_options + encoded program */
+	size_t enc_cap;
+	uint8_t *reply;           /* packed observations */
+	size_t reply_cap;
+	exec_obs *obs;
+	uint64_t restarts;
+};
+
+/* ---- framing ---- */
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* 0: n bytes read; 1: end of input before the first byte; -1: error. */
+static int read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return got ? -1 : 1;
+		if (r < 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int send_msg(int fd, const void *p, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+	return write_all(fd, &len, sizeof(len)) || (n && write_all(fd, p, n)) ? -1 : 0;
+}
+
+/* Reads one message of at most cap bytes; returns its length, or -1. */
+static ssize_t recv_msg(int fd, void *buf, size_t cap)
+{
+	uint32_t len;
+	if (read_all(fd, &len, sizeof(len)) || len > cap)
+		return -1;
+	if (len && read_all(fd, buf, len))
+		return -1;
+	return (ssize_t)len;
+}
+
+/* ---- the server (a child process; never returns) ---- */
+
+static void serve(void)
+{
+	/* Buffers first: after exec_init the layout is frozen. */
+	uint8_t *req = malloc(MAX_REQUEST);
+	size_t rcap = sizeof(exec_obs) + 64;
+	uint8_t *rep = malloc(rcap);
+	static exec_target_info info;
+	char err[300];
+	/* Stopping is the caller's decision (it closes the socket): a Ctrl-C
+	 * reaches the whole foreground process group, this server included. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if (!req || !rep) {
+		send_msg(SERVER_FD, "E:fuzz_diff: out of memory", 26);
+		_exit(3);
+	}
+	if (exec_init(&info, err, sizeof(err))) {
+		char msg[320];
+		int n = snprintf(msg, sizeof(msg), "E:%s", err);
+		send_msg(SERVER_FD, msg, (size_t)n);
+		_exit(3);
+	}
+	if (send_msg(SERVER_FD, &info, sizeof(info)))
+		_exit(3);
+	for (;;) {
+		ssize_t n = recv_msg(SERVER_FD, req, MAX_REQUEST);
+		if (n < (ssize_t)sizeof(exec_options))
+			_exit(0); /* the caller is gone or done */
+		exec_options opt;
+		memcpy(&opt, req, sizeof(opt));
+		const exec_obs *o = exec_run(req + sizeof(opt), (size_t)n - sizeof(opt), &opt);
+		size_t m = exec_obs_pack(o, rep, rcap);
+		if (send_msg(SERVER_FD, rep, m))
+			_exit(0);
+	}
+}
+
+static void stop_server(fuzz_diff *d)
+{
+	if (d->fd >= 0)
+		close(d->fd); /* the server sees the end of input and exits */
+	d->fd = -1;
+	if (d->pid > 0) {
+		int st;
+		for (int i = 0; i < 200; i++) {
+			if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
+				d->pid = -1;
+				return;
+			}
+			usleep(5000);
+		}
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, &st, 0);
+	}
+	d->pid = -1;
+}
+
+static int start_server(fuzz_diff *d, char *err, size_t cap)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(err, cap, "fuzz_diff: socketpair: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, cap, "fuzz_diff: fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* The socket on fd 0, stderr kept for the sandbox's last words,
+		 * nothing else: the caller's database and files stay its own. */
+		if (dup2(sv[1], SERVER_FD) != SERVER_FD)
+			_exit(3);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		serve();
+	}
+	close(sv[1]);
+	d->fd = sv[0];
+	d->pid = pid;
+	static char hello[sizeof(exec_target_info) + 8];
+	ssize_t n = recv_msg(d->fd, hello, sizeof(hello));
+	if (n == (ssize_t)sizeof(exec_target_info)) {
+		memcpy(&d->info, hello, sizeof(d->info));
+		return 0;
+	}
+	if (n >= 2 && hello[0] == 'E' && hello[1] == ':')
+		snprintf(err, cap, "%.*s", (int)(n - 2), hello + 2);
+	else
+		snprintf(err, cap, "fuzz_diff: the executor did not start");
+	stop_server(d);
+	return -1;
+}
+
+/* ---- the API ---- */
+
+static void set_profile_name(fuzz_diff *d)
+{
+	snprintf(d->profile, sizeof(d->profile), "%u.%u", d->target.profile.version >> 16,
+		 (d->target.profile.version >> 8) & 0xff);
+}
+
+int fuzz_diff_init(fuzz_diff **out, const exec_options *opt, char *err, size_t cap)
+{
+	*out = NULL;
+	fuzz_diff *d = calloc(1, sizeof(*d));
+	if (!d) {
+		snprintf(err, cap, "fuzz_diff: out of memory");
+		return -1;
+	}
+	d->fd = -1;
+	d->pid = -1;
+	if (opt)
+		d->opt = *opt;
+	d->reply_cap = sizeof(exec_obs) + 64;
+	d->reply = malloc(d->reply_cap);
+	d->obs = malloc(sizeof(exec_obs));
+	d->enc_cap = 64 << 10;
+	d->enc = malloc(d->enc_cap);
+	if (!d->reply || !d->obs || !d->enc) {
+		snprintf(err, cap, "fuzz_diff: out of memory");
+		fuzz_diff_free(d);
+		return -1;
+	}
+	if (start_server(d, err, cap)) {
+		fuzz_diff_free(d);
+		return -1;
+	}
+	harness_target_from_exec(&d->target, &d->info);
+	set_profile_name(d);
+	*out = d;
+	return 0;
+}
+
+void fuzz_diff_free(fuzz_diff *d)
+{
+	if (!d)
+		return;
+	stop_server(d);
+	free(d->enc);
+	free(d->reply);
+	free(d->obs);
+	free(d);
+}
+
+const exec_target_info *fuzz_diff_target(const fuzz_diff *d)
+{
+	return &d->info;
+}
+
+harness_target *fuzz_diff_model(fuzz_diff *d)
+{
+	return &d->target;
+}
+
+void fuzz_diff_set_profile(fuzz_diff *d, uint32_t version)
+{
+	d->target.profile.version = version;
+	set_profile_name(d);
+}
+
+const char *fuzz_diff_profile(const fuzz_diff *d)
+{
+	return d->profile;
+}
+
+uint64_t fuzz_diff_restarts(const fuzz_diff *d)
+{
+	return d->restarts;
+}
+
+const exec_obs *fuzz_diff_last_obs(const fuzz_diff *d)
+{
+	return d->obs;
+}
+
+void fuzz_signature_add_profile(char *sig, size_t cap, const char *profile)
+{
+	size_t n = strlen(sig);
+	if (n && !strchr(sig, '@'))
+		snprintf(sig + n, cap - n, "@%s", profile);
+}
+
+/* Sends one program and reads its observations into d->obs; -1 if the
+ * executor died (it is restarted then) or the program is too big. */
+static int execute(fuzz_diff *d, const prog_case *c, char *err, size_t cap)
+{
+	size_t need = prog_encode(c, NULL, 0) + sizeof(exec_options);
+	if (need > MAX_REQUEST) {
+		snprintf(err, cap, "the program is too big to send (%zu bytes)", need);
+		return -1;
+	}
+	if (need > d->enc_cap) {
+		uint8_t *e = realloc(d->enc, need);
+		if (!e) {
+			snprintf(err, cap, "out of memory");
+			return -1;
+		}
+		d->enc = e;
+		d->enc_cap = need;
+	}
+	exec_options opt = d->opt;
+	for (unsigned q = 0; q < c->nreq; q++)
+		if (c->req[q].kind == PROG_REQ_CAP && c->req[q].cap >= 0 && c->req[q].cap < 64)
+			opt.keep_caps |= 1ULL << c->req[q].cap;
+	memcpy(d->enc, &opt, sizeof(opt));
+	size_t len = prog_encode(c, d->enc + sizeof(opt), d->enc_cap - sizeof(opt));
+	/* The executor's own check, here: a program it would reject must not
+	 * cost it a restart. */
+	prog_case back;
+	const char *why = NULL;
+	if (prog_decode(d->enc + sizeof(opt), len, &back, &why)) {
+		snprintf(err, cap, "the program does not encode: %s", why ? why : "?");
+		return -1;
+	}
+	prog_case_clear(&back);
+	ssize_t n = -1;
+	if (d->fd >= 0 && !send_msg(d->fd, d->enc, sizeof(opt) + len))
+		n = recv_msg(d->fd, d->reply, d->reply_cap);
+	if (n < 0 || exec_obs_unpack(d->reply, (size_t)n, d->obs)) {
+		snprintf(err, cap, "the executor died while running the program; restarted");
+		stop_server(d);
+		char e2[300];
+		d->restarts++;
+		if (start_server(d, e2, sizeof(e2)))
+			snprintf(err, cap, "the executor died and could not be restarted: %s", e2);
+		return -1;
+	}
+	return 0;
+}
+
+harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_report *rep,
+			     harness_divergence *div)
+{
+	harness_divergence scratch;
+	if (!div)
+		div = &scratch;
+	memset(rep, 0, sizeof(*rep));
+	memset(div, 0, sizeof(*div));
+	char why[512];
+	uint32_t bad;
+	if (!harness_requires_met(c, &d->target, why, sizeof(why))) {
+		rep->result = HARNESS_SKIP;
+		rep->line = c->line;
+		snprintf(rep->message, sizeof(rep->message), "%s", why);
+		return rep->result;
+	}
+	if (!harness_program_valid(c, why, sizeof(why), &bad)) {
+		rep->result = HARNESS_ERROR;
+		rep->step = bad;
+		rep->line = c->steps[bad].line;
+		snprintf(rep->message, sizeof(rep->message), "%s", why);
+		return rep->result;
+	}
+	if (execute(d, c, why, sizeof(why))) {
+		rep->result = HARNESS_ERROR;
+		rep->line = c->line;
+		snprintf(rep->message, sizeof(rep->message), "%s", why);
+		return rep->result;
+	}
+	harness_kernel hk = { &d->info, d->obs };
+	harness_compare_case(c, &d->target, &hk, NULL, NULL, rep, div);
+	if (rep->result == HARNESS_FAIL && !div->signature[0]) {
+		/*
+		 * The two sides agreed and the program's own expectation did
+		 * not hold (a `= $x` on a call that failed on both, say): no
+		 * divergence. The comparison stopped at that step.
+		 */
+		char msg[sizeof(rep->message)];
+		snprintf(msg, sizeof(msg), "%s", rep->message);
+		snprintf(rep->message, sizeof(rep->message),
+			 "the kernel and the model agreed; compared up to step %u, where the "
+			 "program's own expectation failed on both sides: %.900s", rep->step, msg);
+		rep->result = HARNESS_PASS;
+		return rep->result;
+	}
+	if (rep->result == HARNESS_FAIL)
+		fuzz_signature_add_profile(div->signature, sizeof(div->signature), d->profile);
+	return rep->result;
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_seeds.c: seed corpora for the fuzz targets, made from suites/, and
+ * the AFL++/libFuzzer dictionary for fuzz_parse.
+ *
+ *   fuzz_seeds SUITES_DIR OUT_DIR
+ *     writes, for every case of every *.mmt under SUITES_DIR:
+ *       OUT_DIR/parse/FILE-CASE.mmt     the case as canonical text (fuzz_parse)
+ *       OUT_DIR/decode/FILE-CASE.bin    its binary encoding (fuzz_decode)
+ *       OUT_DIR/programs/FILE-CASE.bin  its canonical program as the
+ *                                       generator's bytes (fuzz_model, fuzz_diff)
+ *     and 64 generated programs, OUT_DIR/generated/gen-N.bin (seed 1), for
+ *     fuzz_model only: on the kernel they are a small campaign, whose
+ *     divergences are findings, not regressions.
+ *   fuzz_seeds --print FILE...
+ *     prints the program each file of bytes decodes to (what fuzz_model and
+ *     fuzz_diff ran for a crash file of AFL++ or libFuzzer), as case text.
+ *   fuzz_seeds --dict
+ *     prints the dictionary (fuzz/mmspec.dict is this output): the case
+ *     language's keywords, operations, flag, errno, signal and capability
+ *     names.
+ *
+ * A malformed suite file is an error (exit 2, FILE:LINE:COLUMN: message).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzz.h"
+#include "prog_int.h"
+
+static unsigned written;
+
+static int write_file(const char *dir, const char *sub, const char *name, const void *buf, size_t n)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || (n && fwrite(buf, 1, n, f) != n) || fclose(f)) {
+		fprintf(stderr, "fuzz_seeds: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	written++;
+	return 0;
+}
+
+static int seed_case(const char *out, const char *base, const prog_case *c)
+{
+	char name[512];
+	int rc = 0;
+	char *text = prog_case_to_string(c);
+	if (!text)
+		return -1;
+	snprintf(name, sizeof(name), "%s-%s.mmt", base, c->name);
+	rc |= write_file(out, "parse", name, text, strlen(text));
+	free(text);
+
+	size_t n = prog_encode(c, NULL, 0);
+	uint8_t *buf = malloc(n > (1 << 17) ? n : (1 << 17));
+	if (!buf)
+		return -1;
+	prog_encode(c, buf, n);
+	snprintf(name, sizeof(name), "%s-%s.bin", base, c->name);
+	rc |= write_file(out, "decode", name, buf, n);
+
+	fuzz_config cfg;
+	prog_case canon;
+	fuzz_config_default(&cfg);
+	/*
+	 * suites/sandbox.mmt probes the memory mmspec-exec lays out around a
+	 * program (its fence). fuzz_diff's executor server does not lay it
+	 * out the same way yet (a 2-page mapping of its own sits where the
+	 * fence should be), so those cases would replay as divergences there;
+	 * they stay out of programs/ until it does.
+	 */
+	if (!strcmp(base, "sandbox")) {
+		free(buf);
+		return rc;
+	}
+	if (fuzz_program_canonical(c, &cfg, &canon) == 0) {
+		n = fuzz_program_to_bytes(&canon, &cfg, buf, 1 << 17);
+		if (n || !canon.nsteps)
+			rc |= write_file(out, "programs", name, buf, n);
+		prog_case_clear(&canon);
+	}
+	free(buf);
+	return rc;
+}
+
+static int walk(const char *dir, const char *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+	if (!d) {
+		fprintf(stderr, "fuzz_seeds: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			rc |= walk(path, out);
+			continue;
+		}
+		size_t len = strlen(e->d_name);
+		if (len < 4 || strcmp(e->d_name + len - 4, ".mmt"))
+			continue;
+		prog_file *f = NULL;
+		prog_diag dg;
+		if (prog_parse_file(path, &f, &dg)) {
+			char msg[600];
+			prog_diag_format(&dg, msg, sizeof(msg));
+			fprintf(stderr, "%s\n", msg);
+			rc = -1;
+			continue;
+		}
+		char base[256];
+		snprintf(base, sizeof(base), "%.*s", (int)(len - 4), e->d_name);
+		for (uint32_t i = 0; i < f->ncases; i++)
+			rc |= seed_case(out, base, &f->cases[i]);
+		prog_file_free(f);
+	}
+	closedir(d);
+	return rc;
+}
+
+static void dict_word(const char *w)
+{
+	putchar('"');
+	for (const char *p = w; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\x%02x", (unsigned char)*p);
+		else
+			putchar(*p);
+	}
+	puts("\"");
+}
+
+static void print_dict(void)
+{
+	static const char *words[] = {
+		"case ", "requires linux >= ", "requires linux < ", "requires cap ", "requires config ",
+		"SOFT_DIRTY", "TRANSPARENT_HUGEPAGE", "HUGETLB_EMPTY_POOL", "\n  ", "[$c] ", "= ",
+		"= -1 ", "= ?", "= $x", "$x", "$c", "= \"", "A", "A+", "A-", "NULL", "0x", "p", "K",
+		"M", "G", "1p", "4p", "|", ", ", "(", ")", "# ", "\"", "\\n", "RLIM_INFINITY",
+		"maps()", "fork() = $c", "[$c] exit(0)", "wait($c)",
+	};
+	puts("# SPDX-License-Identifier: MIT");
+	puts("# mmspec.dict: the case language's tokens, for fuzz_parse under AFL++ (-x) and");
+	puts("# libFuzzer (-dict=). Generated by `fuzz_seeds --dict`; ctest checks it is current.");
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		dict_word(words[i]);
+	for (int op = 0; op < PROG_OP_COUNT; op++) {
+		char w[64];
+		snprintf(w, sizeof(w), "%s(", prog_op_info_get(op)->name);
+		dict_word(w);
+	}
+	for (int kind = PROG_ARG_ADDR; kind <= PROG_ARG_PROC; kind++) {
+		size_t n = 0;
+		const prog_flag *t = prog_flag_table(kind, &n);
+		for (size_t i = 0; i < n; i++)
+			if (t[i].name)
+				dict_word(t[i].name);
+	}
+	for (int e = 1; e < 200; e++) {
+		const char *name = prog_errno_str(e);
+		if (name)
+			dict_word(name);
+	}
+	static const int signals[] = { 5, 7, 11 };
+	for (size_t i = 0; i < 3; i++) {
+		dict_word(prog_signal_str(signals[i]));
+		for (int code = -6; code < 0x81; code++) {
+			const char *name = prog_si_code_str(signals[i], code);
+			if (name && (code > 0 || i == 0))
+				dict_word(name);
+		}
+	}
+	for (int cap = 0; cap < 64; cap++)
+		if (prog_cap_name(cap))
+			dict_word(prog_cap_name(cap));
+}
+
+static int print_programs(int n, char **files)
+{
+	fuzz_config cfg;
+	fuzz_config_default(&cfg);
+	for (int i = 0; i < n; i++) {
+		FILE *f = fopen(files[i], "rb");
+		static uint8_t buf[1 << 20];
+		size_t len = f ? fread(buf, 1, sizeof(buf), f) : 0;
+		if (!f) {
+			fprintf(stderr, "fuzz_seeds: %s: %s\n", files[i], strerror(errno));
+			return 2;
+		}
+		fclose(f);
+		prog_case c;
+		if (fuzz_program_from_bytes(buf, len, &cfg, &c))
+			return 3;
+		printf("# %s (%zu bytes)\n", files[i], len);
+		prog_print_case(stdout, &c);
+		prog_case_clear(&c);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "--print"))
+		return print_programs(argc - 2, argv + 2);
+	if (argc == 2 && !strcmp(argv[1], "--dict")) {
+		print_dict();
+		return 0;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "usage: fuzz_seeds SUITES_DIR OUT_DIR | --print FILE... | --dict\n");
+		return 2;
+	}
+	const char *subs[] = { "", "/parse", "/decode", "/programs", "/generated" };
+	for (int i = 0; i < 5; i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s%s", argv[2], subs[i]);
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			fprintf(stderr, "fuzz_seeds: %s: %s\n", path, strerror(errno));
+			return 2;
+		}
+	}
+	int rc = walk(argv[1], argv[2]);
+	/* Generated programs besides, for variety the suites do not have. */
+	fuzz_config cfg;
+	fuzz_rng r;
+	fuzz_config_default(&cfg);
+	fuzz_rng_seed(&r, 1);
+	static uint8_t buf[1 << 17];
+	for (int i = 0; i < 64; i++) {
+		prog_case c;
+		char name[32];
+		if (fuzz_generate(&r, &cfg, &c))
+			return 3;
+		size_t n = fuzz_program_to_bytes(&c, &cfg, buf, sizeof(buf));
+		snprintf(name, sizeof(name), "gen-%02d.bin", i);
+		if (n)
+			rc |= write_file(argv[2], "generated", name, buf, n);
+		prog_case_clear(&c);
+	}
+	printf("fuzz_seeds: %u seed files under %s\n", written, argv[2]);
+	return rc ? 2 : 0;
+}

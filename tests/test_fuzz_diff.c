@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_fuzz_diff.c: the differential runner on the running kernel. Needs
+ * root (the executor's sandbox drops to uid 65534); elsewhere it exits 77,
+ * which ctest reports as skipped.
+ *
+ * Cases: a program both sides agree on; a divergence made on purpose by
+ * comparing under the 6.1 profile (mseal is ENOSYS before 6.10, the 6.18
+ * kernel seals); requires not met; an invalid program; a sandbox crash that
+ * the runner survives; and the caller mapping memory after init without
+ * disturbing the comparison (the executor lives in its own process).
+ */
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "test.h"
+
+static fuzz_diff *d;
+
+static prog_case parse_one(const char *text)
+{
+	prog_file *f = NULL;
+	prog_diag dg;
+	prog_case c;
+	prog_case_init(&c, "x");
+	if (prog_parse_text("test", text, strlen(text), &f, &dg)) {
+		fprintf(stderr, "parse: %s\n", dg.msg);
+		return c;
+	}
+	prog_case_copy(&c, &f->cases[0]);
+	prog_file_free(f);
+	return c;
+}
+
+TEST(agree)
+{
+	prog_case c = parse_one("case t\n"
+				"  mmap(A, 4p, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)\n"
+				"  mprotect(A+1p, 1p, PROT_READ)\n"
+				"  store(A+1p, 5)\n"
+				"  load(A)\n"
+				"  maps()\n");
+	harness_case_report rep;
+	harness_divergence div;
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, &div), HARNESS_PASS);
+	CHECK_MSG(rep.result == HARNESS_PASS, "%s", rep.message);
+	CHECK(div.signature[0] == 0);
+	prog_case_clear(&c);
+}
+
+TEST(caller_may_map_after_init)
+{
+	/* New VMAs in the caller must not show in the sandbox's layout. */
+	void *p = mmap(NULL, 5 << 12, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *q = malloc(8 << 20);
+	CHECK(p != MAP_FAILED);
+	prog_case c = parse_one("case t\n"
+				"  mmap(NULL, 3p, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = $x\n"
+				"  munmap($x+1p, 1p)\n"
+				"  maps()\n");
+	harness_case_report rep;
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, NULL), HARNESS_PASS);
+	CHECK_MSG(rep.result == HARNESS_PASS, "%s", rep.message);
+	prog_case_clear(&c);
+	free(q);
+	munmap(p, 5 << 12);
+}
+
+TEST(divergence_under_old_profile)
+{
+	prog_case c = parse_one("case t\n"
+				"  mmap(A, 2p, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)\n"
+				"  mseal(A, 2p, 0)\n");
+	uint32_t v = fuzz_diff_model(d)->profile.version;
+	fuzz_diff_set_profile(d, PROG_VERSION(6, 1, 0));
+	CHECK_STR(fuzz_diff_profile(d), "6.1");
+	harness_case_report rep;
+	harness_divergence div;
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, &div), HARNESS_FAIL);
+	CHECK_EQ_U64(div.step, 1);
+	CHECK_STR(div.syscall, "mseal");
+	CHECK_STR(div.signature, "mseal:return:ENOSYS:ok@6.1");
+	/* Stable: the same run gives the same signature. */
+	harness_divergence div2;
+	fuzz_diff_run(d, &c, &rep, &div2);
+	CHECK_STR(div2.signature, div.signature);
+	fuzz_diff_set_profile(d, v);
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, &div), HARNESS_PASS);
+	prog_case_clear(&c);
+}
+
+TEST(requires_and_validity)
+{
+	prog_case c = parse_one("case t\n  requires linux < 3.0\n  munmap(A, 1p)\n");
+	harness_case_report rep;
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, NULL), HARNESS_SKIP);
+	CHECK(strstr(rep.message, "requires linux") != NULL);
+	prog_case_clear(&c);
+	c = parse_one("case t\n  fork() = $c\n  [$c] exit(0)\n  [$c] munmap(A, 1p)\n");
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, NULL), HARNESS_ERROR);
+	CHECK_EQ_U64(rep.step, 2);
+	prog_case_clear(&c);
+}
+
+TEST(agreed_expectation_is_no_divergence)
+{
+	/* Both sides fail the bind: the program's expectation, not a divergence. */
+	prog_case c = parse_one("case t\n  mmap(A+1, 1p, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = $x\n"
+				"  munmap($x, 1p)\n");
+	harness_case_report rep;
+	harness_divergence div;
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, &div), HARNESS_PASS);
+	CHECK(strstr(rep.message, "agreed") != NULL);
+	CHECK(div.signature[0] == 0);
+	prog_case_clear(&c);
+}
+
+TEST(fork_and_wait)
+{
+	prog_case c = parse_one("case t\n"
+				"  mmap(A, 1p, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)\n"
+				"  store(A, 7)\n"
+				"  fork() = $c\n"
+				"  [$c] store(A, 9)\n"
+				"  [$c] exit(3)\n"
+				"  wait($c) = 3\n"
+				"  load(A) = 7\n");
+	harness_case_report rep;
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, NULL), HARNESS_PASS);
+	CHECK_MSG(rep.result == HARNESS_PASS, "%s", rep.message);
+	prog_case_clear(&c);
+}
+
+TEST(sandbox_crash_is_an_error)
+{
+	/* A sandbox that dies outside a probe: ERROR, and the runner goes on. */
+	exec_options opt = { 0 };
+	opt.test_hook = EXEC_HOOK_CRASH;
+	fuzz_diff *d2;
+	char err[512];
+	CHECK(fuzz_diff_init(&d2, &opt, err, sizeof(err)) == 0);
+	prog_case c = parse_one("case t\n  munmap(A, 1p)\n  munmap(A, 1p)\n");
+	harness_case_report rep;
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ_U64(fuzz_diff_run(d2, &c, &rep, NULL), HARNESS_ERROR);
+		CHECK_EQ_U64(rep.step, 1);
+	}
+	CHECK_EQ_U64(fuzz_diff_restarts(d2), 0);
+	fuzz_diff_free(d2);
+	prog_case_clear(&c);
+}
+
+int main(int argc, char **argv)
+{
+	if (geteuid() != 0) {
+		printf("SKIP: the executor's sandbox needs root\n");
+		return 77;
+	}
+	char err[512];
+	if (fuzz_diff_init(&d, NULL, err, sizeof(err))) {
+		fprintf(stderr, "fuzz_diff_init: %s\n", err);
+		return 1;
+	}
+	CHECK_STR(fuzz_diff_profile(d), "6.18");
+	int rc = test_main(argc, argv);
+	fuzz_diff_free(d);
+	return rc;
+}
