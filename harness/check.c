@@ -1098,8 +1098,12 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 	r.root = oracle_world_root(r.w);
 	if (k)
 		seed_from_kernel(&r);
-	else
+	else {
 		r.arena = oracle_proc_seed_default(r.root);
+		for (size_t i = 0; i < exec_sandbox_rlimit_count; i++)
+			oracle_proc_set_rlimit(r.root, exec_sandbox_rlimits[i].resource,
+					       exec_sandbox_rlimits[i].value, exec_sandbox_rlimits[i].value);
+	}
 	/* Every sandbox runs prctl(PR_SET_THP_DISABLE, 1) (exec.c). */
 	oracle_world_set_thp_disabled(r.w, true);
 	for (unsigned i = 0; i < c->nreq; i++)

@@ -315,6 +315,20 @@ static uint64_t meminfo_kb(const char *text, const char *key)
 }
 
 /* The sandbox's limits: generous enough for any case, small enough for the machine. */
+const exec_rlimit exec_sandbox_rlimits[] = {
+	{ RLIMIT_AS, 8ULL << 30 },        /* address space: the machine's safety */
+	{ RLIMIT_MEMLOCK, 8ULL << 20 },   /* locked memory */
+	/* Processes of uid 65534, counted machine-wide across every
+	 * sandbox (concurrent runs share it): a program makes at most one
+	 * per fork() step, so this only stops runaways. */
+	{ RLIMIT_NPROC, 1024 },
+	{ RLIMIT_CPU, 20 },               /* seconds, besides the watchdog */
+	{ RLIMIT_CORE, 0 },
+	{ RLIMIT_FSIZE, 64ULL << 20 },
+	{ RLIMIT_NOFILE, 2048 },
+};
+const size_t exec_sandbox_rlimit_count = sizeof(exec_sandbox_rlimits) / sizeof(exec_sandbox_rlimits[0]);
+
 static void sandbox_limits(exec_target_info *info)
 {
 	for (int r = 0; r < 16; r++) {
@@ -323,27 +337,17 @@ static void sandbox_limits(exec_target_info *info)
 		info->rlim_cur[r] = rl.rlim_cur;
 		info->rlim_max[r] = rl.rlim_max;
 	}
-	static const struct { int r; uint64_t v; } want[] = {
-		{ RLIMIT_AS, 8ULL << 30 },        /* address space: the machine's safety */
-		{ RLIMIT_MEMLOCK, 8ULL << 20 },   /* locked memory */
-		/* Processes of uid 65534, counted machine-wide across every
-		 * sandbox (concurrent runs share it): a program makes at most one
-		 * per fork() step, so this only stops runaways. */
-		{ RLIMIT_NPROC, 1024 },
-		{ RLIMIT_CPU, 20 },               /* seconds, besides the watchdog */
-		{ RLIMIT_CORE, 0 },
-		{ RLIMIT_FSIZE, 64ULL << 20 },
-		{ RLIMIT_NOFILE, 2048 },
-	};
+	const exec_rlimit *want = exec_sandbox_rlimits;
 	/* Without privilege a limit cannot rise above its hard limit: take the
 	 * lower, so the model is seeded with what the sandbox really has. */
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		uint64_t v = want[i].v;
-		if (!info->privileged && v > info->rlim_max[want[i].r])
-			v = info->rlim_max[want[i].r];
-		info->rlim_cur[want[i].r] = info->rlim_max[want[i].r] = v;
+	for (size_t i = 0; i < exec_sandbox_rlimit_count; i++) {
+		uint64_t v = want[i].value;
+		if (!info->privileged && v > info->rlim_max[want[i].resource])
+			v = info->rlim_max[want[i].resource];
+		info->rlim_cur[want[i].resource] = info->rlim_max[want[i].resource] = v;
 	}
 }
+
 
 /*
  * Whether MADV_GUARD_INSTALL marks the VMA VM_MAYBE_GUARD ("gu" in smaps;

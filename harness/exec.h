@@ -140,6 +140,19 @@ enum exec_hook {
 };
 
 /*
+ * The limits every sandbox sets (RLIMIT_AS 8 GiB, MEMLOCK 8 MiB, ...), by
+ * Linux resource number. Model-only runs seed the same ones, so a program
+ * that would need more memory than the machine should give fails the same
+ * way in the model as in the sandbox instead of making the model allocate it.
+ */
+typedef struct exec_rlimit {
+	int resource;
+	uint64_t value;
+} exec_rlimit;
+extern const exec_rlimit exec_sandbox_rlimits[];
+extern const size_t exec_sandbox_rlimit_count;
+
+/*
  * Prepares the calling process as the pristine parent: picks the arena,
  * lays out the shared observation buffer, pre-grows its stack, gathers the
  * target facts and snapshots the layout a sandbox will start with. Call once,
