@@ -744,8 +744,12 @@ static void probe(int op, uint64_t addr, uint64_t value, exec_step_obs *o)
 				   (fault_addr & ~(PAGE - 1)) == (addr & ~(PAGE - 1));
 		/* emulate_vsyscall() refusing the fetch: force_sig(SIGSEGV) at the
 		 * target, with a stale trap number (not the #GP, 13, that the
-		 * instruction itself would raise at the same RIP). */
+		 * instruction itself would raise at the same RIP). Only in the
+		 * vsyscall page: elsewhere a SIGSEGV(SI_KERNEL) at the target is
+		 * the instruction's own #GP, whatever the trap number says
+		 * (qemu-user's frames carry -1: docs/findings.md Q4). */
 		bool refused = fault_signo == SIGSEGV && fault_code == LX_SI_KERNEL &&
+			       addr - 0xffffffffff600000ULL < PAGE &&
 			       fault_trapno != 13 && fault_trapno != 14 && fault_rip == addr;
 		instr_fault = instr_fault || refused;
 		if (!before_target && !instr_fault)
