@@ -93,9 +93,11 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
 
 /*
  * Extensions (fuzz_diff.c). The executor runs in a server process that
- * fuzz_diff_init forks at once (exec_init happens there, in this binary), so
- * the caller may allocate, map and open databases freely afterwards. A
- * program whose run kills the server is an ERROR and the server restarts.
+ * fuzz_diff_init starts at once: a fork that re-executes the calling binary
+ * (/proc/self/exe; a constructor in fuzz_diff.c makes it the server before
+ * main runs), where exec_init happens in a fresh address space. So the
+ * caller may allocate, map and open databases freely afterwards. A program
+ * whose run kills the server is an ERROR and the server restarts.
  *
  * A run that FAILs carries a signature ending in "@MAJOR.MINOR", the model
  * profile it was compared under ("mprotect:return:ok:ENOMEM@6.18"). A FAIL
@@ -126,6 +128,7 @@ int fuzz_rerun(fuzz_diff *d, const prog_case *c, const char *signature, int n);
 typedef struct fuzz_minimize_opts {
 	uint32_t max_runs;        /* kernel runs at most; 0: 4000 */
 	double max_seconds;       /* wall-clock budget; 0: none */
+	const volatile int *cancel; /* stop early (keeping the best so far) once *cancel != 0 */
 } fuzz_minimize_opts;
 
 typedef struct fuzz_minimize_stats {

@@ -8,10 +8,11 @@
  * and every run ends with a whole-layout comparison. The caller of this
  * runner cannot promise that: SQLite maps its WAL index, libFuzzer and
  * ASan map memory as they go, the model's heap grows. So fuzz_diff_init()
- * forks a server process at once, and exec_init() runs there, in the
- * caller's binary (no mmspec-exec needed): the server does nothing but
- * decode, run and pack, like mmspec-exec, over a socket pair, and its
- * layout stays what it snapshotted. The caller allocates as it likes.
+ * starts a server process at once: a fork that re-executes this very
+ * binary (/proc/self/exe, so no mmspec-exec is needed), where a constructor
+ * takes over before main() and exec_init() runs in a fresh, compact
+ * address space. The server does nothing but decode, run and pack, like
+ * mmspec-exec, over a socket pair; the caller allocates as it likes.
  *
  * Messages on the socket: a 32-bit length, then the payload. Requests are
  * exec_options followed by the encoded program; replies are exec_obs_pack()
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -36,6 +38,7 @@
 
 #define SERVER_FD 0              /* the server's end of the socket pair */
 #define MAX_REQUEST (4u << 20)
+#define SERVER_ENV "MMSPEC_FUZZ_DIFF_SERVER"
 
 struct fuzz_diff {
 	pid_t pid;                /* the server, or -1 */
@@ -106,6 +109,57 @@ static ssize_t recv_msg(int fd, void *buf, size_t cap)
 
 /* ---- the server (a child process; never returns) ---- */
 
+/*
+ * Fills the holes of the mmap area with PROT_NONE mappings. exec_init puts
+ * a fence below everything mapped, expecting a program's mmap(NULL) to land
+ * under it; the top-down allocator takes the highest gap that fits, though,
+ * and a dynamic binary has small gaps among its libraries (ld.so leaves
+ * some), right next to memory whose contents the model cannot know. The
+ * mmap area is everything above the largest gap below the stack; the gap
+ * just under the stack stays (the stack's guard gap). The fillers are in the
+ * snapshot like any other VMA.
+ */
+static void fill_holes(void)
+{
+	static char text[256 << 10];
+	static uint64_t lo[4096], hi[4096];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size_t n = 0;
+	ssize_t r;
+	while (n + 1 < sizeof(text) && (r = read(fd, text + n, sizeof(text) - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	text[n] = 0;
+	uint32_t nv = 0, stack = UINT32_MAX;
+	for (char *p = text; *p && nv < 4096;) {
+		char *e;
+		lo[nv] = strtoull(p, &e, 16);
+		hi[nv] = strtoull(e + 1, &e, 16);
+		char *eol = strchr(p, '\n');
+		if (strstr(p, "[stack]") && (!eol || strstr(p, "[stack]") < eol))
+			stack = nv;
+		if (lo[nv] < 0x800000000000ULL)
+			nv++;
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	if (stack == UINT32_MAX || stack < 2)
+		return;
+	uint32_t big = 0;
+	for (uint32_t i = 1; i < stack; i++)
+		if (lo[i] - hi[i - 1] > lo[big + 1] - hi[big])
+			big = i - 1;
+	for (uint32_t i = big + 2; i < stack; i++) {
+		uint64_t gap = lo[i] - hi[i - 1];
+		if (gap && gap <= (1ULL << 30))
+			mmap((void *)hi[i - 1], gap, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	}
+}
+
 static void serve(void)
 {
 	/* Buffers first: after exec_init the layout is frozen. */
@@ -123,6 +177,7 @@ static void serve(void)
 		send_msg(SERVER_FD, "E:fuzz_diff: out of memory", 26);
 		_exit(3);
 	}
+	fill_holes();
 	if (exec_init(&info, err, sizeof(err))) {
 		char msg[320];
 		int n = snprintf(msg, sizeof(msg), "E:%s", err);
@@ -141,6 +196,16 @@ static void serve(void)
 		size_t m = exec_obs_pack(o, rep, rcap);
 		if (send_msg(SERVER_FD, rep, m))
 			_exit(0);
+	}
+}
+
+/* In an image exec'd by start_server: be the server, never run main(). */
+__attribute__((constructor)) static void server_hook(void)
+{
+	const char *v = getenv(SERVER_ENV);
+	if (v && !strcmp(v, "1")) {
+		unsetenv(SERVER_ENV); /* the sandboxes' environment stays clean */
+		serve();
 	}
 }
 
@@ -186,6 +251,17 @@ static int start_server(fuzz_diff *d, char *err, size_t cap)
 		if (dup2(sv[1], SERVER_FD) != SERVER_FD)
 			_exit(3);
 		syscall(SYS_close_range, 3, ~0U, 0);
+		/*
+		 * A fresh image of this very binary: the caller's address space
+		 * has holes (freed blocks, closed files) above where the fence
+		 * goes, and a program's mmap(NULL) would land in one of them,
+		 * next to memory the model knows only by its bounds. The
+		 * constructor below turns the new image into the server before
+		 * main() runs. Without /proc, serve from this copy.
+		 */
+		setenv(SERVER_ENV, "1", 1);
+		execl("/proc/self/exe", "mmspec-fuzz-diff-server", (char *)NULL);
+		unsetenv(SERVER_ENV);
 		serve();
 	}
 	close(sv[1]);

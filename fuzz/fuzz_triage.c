@@ -109,6 +109,7 @@ typedef struct minimizer {
 	const char *sig;
 	uint32_t runs, budget;
 	double deadline;          /* CLOCK_MONOTONIC seconds; 0: none */
+	const volatile int *cancel;
 	prog_case cand;
 } minimizer;
 
@@ -121,7 +122,8 @@ static double mono_s(void)
 
 static bool out_of_budget(const minimizer *m)
 {
-	return m->runs >= m->budget || (m->deadline > 0 && mono_s() > m->deadline);
+	return m->runs >= m->budget || (m->cancel && *m->cancel) ||
+	       (m->deadline > 0 && mono_s() > m->deadline);
 }
 
 /* Whether c still diverges the same way (one run on the kernel). */
@@ -345,6 +347,8 @@ int fuzz_minimize(fuzz_diff *d, const prog_case *c, const char *signature,
 		m.budget = opts->max_runs;
 	if (opts && opts->max_seconds > 0)
 		m.deadline = mono_s() + opts->max_seconds;
+	if (opts)
+		m.cancel = opts->cancel;
 	prog_case_init(&m.cand, c->name);
 	prog_case best;
 	prog_case_init(&best, c->name);
