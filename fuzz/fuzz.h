@@ -58,7 +58,10 @@ int fuzz_program_from_bytes(const uint8_t *data, size_t len, const fuzz_config *
  * The inverse, for structure-aware mutation: bytes that decode to a program
  * equal to c (for programs fuzz_program_from_bytes can produce). Returns the
  * length written (at most cap), or 0 when c cannot be expressed or cap is
- * too small.
+ * too small. The empty program's bytes are the empty string, so 0 is
+ * also its (correct) answer: check c->nsteps before calling 0 a failure.
+ * The bytes use the decoding's explicit form (every argument written out);
+ * a byte-level mutator that changes them still gets a valid program.
  */
 size_t fuzz_program_to_bytes(const prog_case *c, const fuzz_config *cfg,
 			     uint8_t *buf, size_t cap);
@@ -71,6 +74,26 @@ int fuzz_generate(fuzz_rng *r, const fuzz_config *cfg, prog_case *out);
  * result is always a valid program. 0, or -1 on out of memory (c unchanged).
  */
 int fuzz_mutate(fuzz_rng *r, const fuzz_config *cfg, prog_case *c, const prog_case *other);
+/*
+ * Extension: always splices (a run of other's steps into c, after a prefix
+ * of c, with or without c's rest), for LLVMFuzzerCustomCrossOver. Other
+ * NULL or empty: an ordinary fuzz_mutate. 0, or -1 on out of memory (c
+ * unchanged).
+ */
+int fuzz_crossover(fuzz_rng *r, const fuzz_config *cfg, prog_case *c, const prog_case *other);
+/*
+ * Extension: the program as the generator would write it, which
+ * fuzz_program_to_bytes can always express: named "fuzz", no requires,
+ * results other than bindings dropped, bindings only on mmap, mremap, brk,
+ * memfd_create, load and fork (variables renamed $m0, $fd1, $c2, ...),
+ * steps that cannot run under cfg's rules left out (ops it does not allow,
+ * steps of processes never made or already gone, exits of processes with
+ * live children, more than 3 live children or 8 forks), variables of
+ * dropped bindings replaced by the arena, at most cfg->max_steps steps.
+ * For seeds from suites/ and the mutator. 0, or -1 on out of memory (*out
+ * cleared).
+ */
+int fuzz_program_canonical(const prog_case *c, const fuzz_config *cfg, prog_case *out);
 
 /* ---- running a program on the kernel and the model ------------------ */
 
