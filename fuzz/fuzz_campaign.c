@@ -281,11 +281,6 @@ static void triage(campaign *cp, fuzz_diff *d, store *db, sig_slot *slot, const 
 	atomic_fetch_sub(&sh->triaging, 1);
 }
 
-static void program_ready(prog_case *c)
-{
-	snprintf(c->name, sizeof(c->name), "fuzz");
-}
-
 static int worker(campaign *cp, int wno)
 {
 	shared *sh = cp->sh;
@@ -319,19 +314,14 @@ static int worker(campaign *cp, int wno)
 		store_close(db);
 		return 3;
 	}
-	/* Seeds: the cases under PATH, expectations other than bindings dropped. */
+	/* Seeds: the cases under PATH, in the generator's canonical form. */
 	for (size_t f = 0; f < cp->nseeds; f++)
 		for (uint32_t i = 0; i < cp->seeds[f]->ncases; i++) {
 			prog_case *s = &cp->seeds[f]->cases[i];
 			prog_case t;
-			prog_case_init(&t, "fuzz");
-			if (prog_case_copy(&t, s))
+			if (fuzz_program_canonical(s, &cfg, &t))
 				continue;
-			program_ready(&t);
-			for (uint32_t k = 0; k < t.nsteps; k++)
-				if (t.steps[k].res.kind != PROG_RES_BIND)
-					t.steps[k].res.kind = PROG_RES_NONE;
-			if (co.n < CORPUS_MAX)
+			if (co.n < CORPUS_MAX && t.nsteps)
 				co.v[co.n++] = t;
 			else
 				prog_case_clear(&t);
