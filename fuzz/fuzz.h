@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "harness.h"
 
@@ -189,6 +190,27 @@ int fuzz_export_case(FILE *out, fuzz_diff *d, const prog_case *c, const char *na
 /* A case name from a signature: "mprotect:layout:bounds@6.18" ->
  * "mprotect-layout-bounds-6.18" (at most cap - 1 characters of [a-z0-9._-]). */
 void fuzz_case_name(const char *signature, char *buf, size_t cap);
+
+/*
+ * A standalone C reproducer of c (fuzz_repro.c): one file that builds with
+ * plain cc and needs nothing of mmspec. It runs c on the kernel it runs on
+ * with raw syscall(), probes loads, stores and fetches with sigsetjmp, runs
+ * fork/exit/wait in real processes, and prints each step's result next to
+ * the model's prediction (computed now, by the model alone under t), then
+ * "DIVERGES at step N" (exit 1) or "agrees" (exit 0). Returns 0, or -1 with
+ * a message in err (the model cannot run c, or writing failed).
+ */
+typedef struct fuzz_repro_info {
+	const char *source;         /* "divergence 12 in mmspec.db", for the header */
+	const char *signature;      /* may be NULL */
+	const char *model, *kernel; /* the recorded outcomes, may be NULL */
+	const char *kernel_release; /* where it was found, may be NULL */
+	uint64_t arena;             /* the arena to ask for; 0: the executor's default */
+	int focus_step;             /* a step whose layout is always printed; -1: none */
+} fuzz_repro_info;
+
+int fuzz_repro_c(FILE *out, const prog_case *c, const harness_target *t, const fuzz_repro_info *info,
+		 char *err, size_t cap);
 
 /* ---- the command line (fuzz_cli.c, fuzz_campaign.c, fuzz_repro.c) --- */
 
