@@ -139,6 +139,15 @@ const char *fuzz_diff_profile(const fuzz_diff *d);
 uint64_t fuzz_diff_restarts(const fuzz_diff *d);
 /* The observations of the last run (valid until the next). */
 const exec_obs *fuzz_diff_last_obs(const fuzz_diff *d);
+/*
+ * Planted bugs (oracle.h ORACLE_PLANT_*): fuzz_plant_parse reads a list like
+ * "mprotect-nosplit,missed-cow" into a mask (0, or -1 naming the unknown
+ * name in err). fuzz_apply_plant sets t's profile from the MMSPEC_PLANT
+ * environment variable in a build with MMSPEC_PLANT_BUGS (build/mmspec-
+ * planted); other builds warn once on stderr and change nothing.
+ */
+int fuzz_plant_parse(const char *spec, uint32_t *mask, char *err, size_t cap);
+void fuzz_apply_plant(harness_target *t);
 /* Appends "@PROFILE" to a harness signature, once. */
 void fuzz_signature_add_profile(char *sig, size_t cap, const char *profile);
 

@@ -5,7 +5,8 @@
  *
  *   mmspec fuzz [--time D] [--jobs N] [--seed S] [--db FILE] [--profile X.Y]
  *               [--max-steps N] [--reruns N] [--minimize-runs N]
- *               [--stop-after N] [--export DIR] [PATH...]
+ *               [--stop-after N] [--stop-on GLOB [--stop-steps N]]
+ *               [--export DIR] [PATH...]
  *
  * The controller forks N workers and then only watches: a status line,
  * a store_campaign_progress row every 10 s, the stop on --time, Ctrl-C
@@ -32,6 +33,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -57,13 +59,16 @@
 #define CLASS_BITS (1u << 18)
 #define STORED_PER_SIGNATURE 10
 #define CORPUS_MAX 1024
+#define MINIMIZE_PER_SIGNATURE 5      /* occurrences minimized; the shortest result wins */
 
 /* One signature met in this campaign. */
 typedef struct sig_slot {
 	_Atomic uint64_t hash;        /* 0: free */
 	_Atomic int64_t count;        /* times met */
 	_Atomic int64_t stored;       /* rows written */
-	_Atomic int ready;            /* triage finished (or given up) */
+	_Atomic int ready;            /* the first triage finished (or gave up) */
+	_Atomic int busy;             /* a worker is triaging an occurrence */
+	_Atomic int minimizations;    /* occurrences minimized so far */
 	int64_t div_id;               /* the triaged row */
 	int32_t reproduced, attempts;
 	uint32_t steps_before, steps_after;
@@ -92,6 +97,8 @@ typedef struct campaign {
 	int reruns;
 	uint32_t minimize_runs;
 	int64_t stop_after;           /* stop once this many signatures are triaged; 0: never */
+	const char *stop_on;          /* stop once a signature matching this glob is triaged ... */
+	uint32_t stop_steps;          /* ... and minimized to at most this many steps (0: any) */
 	const char *export_dir;
 	int64_t run_id;
 	char cmdline[2048];
@@ -137,6 +144,7 @@ static sig_slot *sig_claim(shared *sh, const char *sig, bool *fresh)
 			uint64_t zero = 0;
 			if (atomic_compare_exchange_strong(&s->hash, &zero, h)) {
 				snprintf(s->sig, sizeof(s->sig), "%s", sig);
+				atomic_store(&s->busy, 1);
 				atomic_fetch_add(&sh->signatures, 1);
 				*fresh = true;
 				atomic_fetch_add(&s->count, 1);
@@ -239,7 +247,7 @@ static void export_case(campaign *cp, fuzz_diff *d, const prog_case *m, const ha
 		 "below are the kernel's outcomes.",
 		 cp->run_id, id, cp->db_path, div->signature, fuzz_diff_target(d)->release,
 		 fuzz_diff_profile(d), date, div->model, div->kernel);
-	FILE *f = fopen(path, "wx");
+	FILE *f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "\nmmspec fuzz: worker %d: %s: %s\n", wno, path, strerror(errno));
 		return;
@@ -249,12 +257,18 @@ static void export_case(campaign *cp, fuzz_diff *d, const prog_case *m, const ha
 	fclose(f);
 }
 
-/* Triage of a new signature: reruns, minimization, the row's triage columns. */
+/*
+ * Triage of one occurrence of a signature: reruns, minimization, the row's
+ * triage columns. The first occurrence of each signature is triaged, then
+ * up to MINIMIZE_PER_SIGNATURE - 1 later ones: a later program may minimize
+ * to fewer steps (the campaign keeps the shortest, and exports that one).
+ */
 static void triage(campaign *cp, fuzz_diff *d, store *db, sig_slot *slot, const prog_case *c,
 		   const harness_divergence *div, int64_t id, int wno)
 {
 	shared *sh = cp->sh;
 	atomic_fetch_add(&sh->triaging, 1);
+	bool first = !atomic_load(&slot->ready);
 	int rep = fuzz_rerun(d, c, div->signature, cp->reruns);
 	fuzz_minimize_opts mo = { cp->minimize_runs, 120.0, &sh->stop };
 	prog_case m;
@@ -263,21 +277,29 @@ static void triage(campaign *cp, fuzz_diff *d, store *db, sig_slot *slot, const 
 	char *text = rc >= 0 ? prog_case_to_string(&m) : NULL;
 	if (id > 0 && store_divergence_triage(db, id, text, rep, cp->reruns))
 		fprintf(stderr, "\nmmspec fuzz: worker %d: %s\n", wno, store_error(db));
-	slot->div_id = id;
-	slot->reproduced = rep;
-	slot->attempts = cp->reruns;
-	slot->steps_before = c->nsteps;
-	slot->steps_after = rc >= 0 ? m.nsteps : c->nsteps;
-	if (rc >= 0 && cp->export_dir) {
-		harness_case_report r2;
-		harness_divergence d2;
-		if (fuzz_diff_run(d, &m, &r2, &d2) == HARNESS_FAIL)
-			export_case(cp, d, &m, &d2, id, wno);
+	uint32_t after = rc >= 0 ? m.nsteps : c->nsteps;
+	atomic_fetch_add(&slot->minimizations, 1);
+	if (first || (after < slot->steps_after && id > 0)) {
+		slot->div_id = id;
+		slot->reproduced = rep;
+		slot->attempts = cp->reruns;
+		slot->steps_before = c->nsteps;
+		slot->steps_after = after;
+		if (rc >= 0 && cp->export_dir) {
+			harness_case_report r2;
+			harness_divergence d2;
+			if (fuzz_diff_run(d, &m, &r2, &d2) == HARNESS_FAIL)
+				export_case(cp, d, &m, &d2, id, wno);
+		}
 	}
 	atomic_store(&slot->ready, 1);
+	if (cp->stop_on && !fnmatch(cp->stop_on, div->signature, 0) &&
+	    (!cp->stop_steps || slot->steps_after <= cp->stop_steps))
+		sh->stop = 1;
 	free(text);
 	if (rc >= 0)
 		prog_case_clear(&m);
+	atomic_store(&slot->busy, 0);
 	atomic_fetch_sub(&sh->triaging, 1);
 }
 
@@ -327,10 +349,16 @@ static int worker(campaign *cp, int wno)
 				prog_case_clear(&t);
 		}
 	int64_t errors_stored = 0;
+	/* Worker w runs seeds w, w + jobs, ... once as they are, then mutates. */
+	size_t next_seed = (size_t)wno;
 	while (!sh->stop) {
 		prog_case c;
 		int rc;
-		if (co.n && fuzz_rng_below(&r, 100) < 75) {
+		if (next_seed < co.n) {
+			prog_case_init(&c, "fuzz");
+			rc = prog_case_copy(&c, &co.v[next_seed]);
+			next_seed += (size_t)cp->jobs;
+		} else if (co.n && fuzz_rng_below(&r, 100) < 75) {
 			prog_case_init(&c, "fuzz");
 			rc = prog_case_copy(&c, &co.v[fuzz_rng_below(&r, co.n)]);
 			if (!rc) {
@@ -384,7 +412,10 @@ static int worker(campaign *cp, int wno)
 				if (id < 0)
 					fprintf(stderr, "\nmmspec fuzz: worker %d: %s\n", wno, store_error(db));
 			}
-			if (fresh)
+			int idle = 0;
+			if (fresh || (slot && id > 0 && atomic_load(&slot->ready) &&
+				      atomic_load(&slot->minimizations) < MINIMIZE_PER_SIGNATURE &&
+				      c.nsteps > 1 && atomic_compare_exchange_strong(&slot->busy, &idle, 1)))
 				triage(cp, d, db, slot, &c, &div, id, wno);
 			break;
 		}
@@ -550,6 +581,10 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 			cp.minimize_runs = (uint32_t)strtoul(v, NULL, 10);
 		} else if (OPT("--stop-after")) {
 			cp.stop_after = atoll(v);
+		} else if (OPT("--stop-on")) {
+			cp.stop_on = v;
+		} else if (OPT("--stop-steps")) {
+			cp.stop_steps = (uint32_t)atoi(v);
 		} else if (OPT("--export")) {
 			cp.export_dir = v;
 		} else if (a[0] == '-' && a[1]) {
@@ -715,9 +750,9 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 		if (!atomic_load(&s->hash))
 			continue;
 		if (atomic_load(&s->ready))
-			printf("  new: %s  met %" PRId64 "x, divergence %" PRId64 ", reproduced %d/%d, minimized %u -> %u steps\n",
-			       s->sig, atomic_load(&s->count), s->div_id, s->reproduced, s->attempts,
-			       s->steps_before, s->steps_after);
+			printf("  new: %s  met %" PRId64 "x, divergence %" PRId64 ", reproduced %d/%d, minimized %u -> %u steps"
+			       " (best of %d)\n", s->sig, atomic_load(&s->count), s->div_id, s->reproduced, s->attempts,
+			       s->steps_before, s->steps_after, atomic_load(&s->minimizations));
 		else
 			printf("  new: %s  met %" PRId64 "x (triage did not finish)\n", s->sig, atomic_load(&s->count));
 	}

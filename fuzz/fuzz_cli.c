@@ -463,6 +463,7 @@ int fuzz_cmd_repro(int argc, char **argv)
 	}
 	harness_target t;
 	harness_target_model(&t);
+	fuzz_apply_plant(&t);
 	const char *at = strchr(l.signature, '@');
 	if (profile || (at && profile_version(at + 1, &pv)) || profile_version(l.profile, &pv))
 		t.profile.version = pv;

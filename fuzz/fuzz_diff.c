@@ -316,6 +316,7 @@ int fuzz_diff_init(fuzz_diff **out, const exec_options *opt, char *err, size_t c
 		return -1;
 	}
 	harness_target_from_exec(&d->target, &d->info);
+	fuzz_apply_plant(&d->target);
 	set_profile_name(d);
 	*out = d;
 	return 0;
@@ -466,4 +467,63 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
 	if (rep->result == HARNESS_FAIL)
 		fuzz_signature_add_profile(div->signature, sizeof(div->signature), d->profile);
 	return rep->result;
+}
+
+/* ---- planted bugs ---- */
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} plants[] = {
+	{ "mprotect-nosplit", ORACLE_PLANT_MPROTECT_NOSPLIT },
+	{ "missed-cow", ORACLE_PLANT_MISSED_COW },
+	{ "mmap-errno-order", ORACLE_PLANT_MMAP_ERRNO_ORDER },
+};
+
+int fuzz_plant_parse(const char *spec, uint32_t *mask, char *err, size_t cap)
+{
+	*mask = 0;
+	while (spec && *spec) {
+		size_t n = strcspn(spec, ",| ");
+		bool found = false;
+		for (size_t i = 0; i < sizeof(plants) / sizeof(plants[0]); i++)
+			if (n == strlen(plants[i].name) && !strncmp(spec, plants[i].name, n)) {
+				*mask |= plants[i].bit;
+				found = true;
+			}
+		if (n && !found) {
+			snprintf(err, cap, "MMSPEC_PLANT: unknown planted bug '%.*s' (known: mprotect-nosplit, "
+				 "missed-cow, mmap-errno-order)", (int)(n < 64 ? n : 64), spec);
+			return -1;
+		}
+		spec += n;
+		while (*spec == ',' || *spec == '|' || *spec == ' ')
+			spec++;
+	}
+	return 0;
+}
+
+void fuzz_apply_plant(harness_target *t)
+{
+	const char *spec = getenv("MMSPEC_PLANT");
+	static bool warned;
+	if (!spec || !*spec)
+		return;
+	uint32_t mask;
+	char err[200];
+	if (fuzz_plant_parse(spec, &mask, err, sizeof(err))) {
+		if (!warned)
+			fprintf(stderr, "mmspec: %s; ignored\n", err);
+		warned = true;
+		return;
+	}
+#ifdef MMSPEC_PLANT_BUGS
+	t->profile.plant = mask;
+#else
+	if (!warned)
+		fprintf(stderr, "mmspec: MMSPEC_PLANT is set, but this build has no planted bugs "
+				"(build/mmspec-planted has them); ignored\n");
+	warned = true;
+	(void)t;
+#endif
 }

@@ -452,6 +452,13 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 	uint64_t hugetlb = 0; /* the huge page size of MAP_HUGETLB */
 	int64_t ret;
 
+#ifdef MMSPEC_PLANT_BUGS
+	/* Planted: the descriptor before the offset (the kernel checks the
+	 * offset in SYSCALL_DEFINE6(mmap), before ksys_mmap_pgoff's fget). */
+	if ((pr->plant & ORACLE_PLANT_MMAP_ERRNO_ORDER) && !(flags & LX_MAP_ANONYMOUS) &&
+	    !fd_file(p, fd) && (off & ~PAGE_MASK))
+		return -LX_EBADF;
+#endif
 	/* SYSCALL_DEFINE6(mmap): the byte offset must be page aligned. */
 	if (off & ~PAGE_MASK)
 		return -LX_EINVAL;

@@ -505,6 +505,12 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 		e->writable = true;
 		return 0;
 	}
+#ifdef MMSPEC_PLANT_BUGS
+	if ((p->w->prof.plant & ORACLE_PLANT_MISSED_COW) && !e->f->zero_page && e->f->anon) {
+		e->writable = true; /* planted: the page shared after fork is written */
+		return 0;
+	}
+#endif
 	if (anon_vma_prepare(p, v))
 		return -LX_ENOMEM;
 	frame *copy = frame_new(p->w, true);
