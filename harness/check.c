@@ -10,10 +10,13 @@
  * decides the case, because every later step depends on the state it left.
  */
 #include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "harness.h"
 
@@ -753,6 +756,82 @@ bool harness_program_valid(const prog_case *c, char *why, size_t cap, uint32_t *
 	return true;
 }
 
+/*
+ * The model's watchdog. The model has no system calls to time out: a model
+ * bug that loops would hang `mmspec run` and `check`. Each case runs under
+ * a CPU-time budget (ITIMER_PROF, so a busy machine does not fire it; the
+ * executor is another process and does not count); when it runs out, the
+ * SIGPROF handler jumps back to run_case, which reports an ERROR naming the
+ * step the model was in and abandons that model state (kept, not freed:
+ * it may be half-way through a change).
+ */
+static unsigned model_budget_ms = 10000;
+static sigjmp_buf model_watch_jmp;
+static volatile sig_atomic_t model_watch_armed;
+static volatile uint32_t model_watch_step;
+volatile int harness_model_test_hook;
+static oracle_world *abandoned_worlds[64];
+static unsigned n_abandoned;
+
+void harness_set_model_budget(unsigned ms)
+{
+	model_budget_ms = ms ? ms : 10000;
+}
+
+static void on_model_watchdog(int sig)
+{
+	(void)sig;
+	if (model_watch_armed) {
+		model_watch_armed = 0;
+		siglongjmp(model_watch_jmp, 1);
+	}
+}
+
+static void model_watch_arm(struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_model_watchdog;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPROF, &sa, old);
+	struct itimerval it = { { 0, 0 }, { model_budget_ms / 1000, (model_budget_ms % 1000) * 1000 } };
+	model_watch_armed = 1;
+	setitimer(ITIMER_PROF, &it, NULL);
+}
+
+static void model_watch_disarm(const struct sigaction *old)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	model_watch_armed = 0;
+	setitimer(ITIMER_PROF, &off, NULL);
+	sigaction(SIGPROF, old, NULL);
+}
+
+/* Whether the model declined the step as not covered (ORACLE_UNMODELLED,
+ * or a fetch() whose instruction it cannot follow). */
+static bool unmodelled_outcome(const outcome *o)
+{
+	return o->is_probe ? o->signo == ORACLE_SIG_UNMODELLED : o->ret == ORACLE_UNMODELLED;
+}
+
+/* The SKIP message for an unmodelled step: a fetch() says why, with the
+ * instruction's first bytes as the model has them. */
+static void skip_unmodelled(run *r, uint32_t i, const prog_step *s, const outcome *o)
+{
+	char *text = prog_step_to_string(r->c, s);
+	if (o->is_probe) {
+		uint8_t b[8];
+		oracle_peek(r->cur, o->addr, b, sizeof(b));
+		fail(r, HARNESS_SKIP, i, "line %u: `%s`: the instruction there (%02x %02x %02x %02x "
+		     "%02x %02x %02x %02x ...) %s: not modelled", s->line, text ? text : "?",
+		     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+		     oracle_fetch_unmodelled_why(o->code));
+	} else {
+		fail(r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet", s->line, text ? text : "?");
+	}
+	free(text);
+}
+
 static void run_case(const prog_case *c, const harness_target *t, const harness_kernel *k,
 		     harness_step_fn on_step, harness_fault_fn on_fault, void *ctx,
 		     harness_case_report *out, harness_divergence *div)
@@ -806,9 +885,29 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		if (c->req[i].kind == PROG_REQ_CAP)
 			oracle_proc_set_cap(r.root, c->req[i].cap, true);
 
+	struct sigaction old_prof;
+	model_watch_step = 0;
+	if (sigsetjmp(model_watch_jmp, 1)) {
+		model_watch_disarm(&old_prof);
+		uint32_t at = model_watch_step;
+		char *text = prog_step_to_string(c, &c->steps[at]);
+		fail(&r, HARNESS_ERROR, at, "line %u: `%s`: the model did not finish the step within %u ms "
+		     "of CPU time (a model bug that loops); the model's state was abandoned",
+		     c->steps[at].line, text ? text : "?", model_budget_ms);
+		free(text);
+		/* Kept, never freed: it may be half-way through a change. */
+		abandoned_worlds[n_abandoned++ % 64] = r.w;
+		return;
+	}
+	model_watch_arm(&old_prof);
 	uint32_t i;
 	for (i = 0; i < c->nsteps; i++) {
 		const prog_step *s = &c->steps[i];
+		model_watch_step = i;
+		/* The watchdog's own test: a model that never finishes step 1. */
+		if (harness_model_test_hook == HARNESS_MODEL_HOOK_LOOP && i == 1)
+			for (volatile uint64_t spin = 0;; spin++)
+				;
 		r.cur = s->proc == PROG_ROOT ? r.root : r.procs[s->proc];
 		if (!r.cur) {
 			fail(&r, HARNESS_ERROR, i, "the model has no process for this step (fork failed?)");
@@ -822,6 +921,15 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		const exec_step_obs *kobs = NULL;
 		if (k) {
 			if (i >= k->obs->steps_done || !k->obs->step[i].done) {
+				/* A step the model does not cover is a SKIP even when the
+				 * kernel could not finish it: ask the model first. */
+				outcome mo;
+				char scratch[PROG_STR_MAX];
+				model_step(&r, s, a, NULL, &mo, scratch, sizeof(scratch));
+				if (unmodelled_outcome(&mo)) {
+					skip_unmodelled(&r, i, s, &mo);
+					break;
+				}
 				char *text = prog_step_to_string(c, s);
 				fail(&r, HARNESS_ERROR, i, "line %u: `%s`: the kernel side did not finish the step: %s",
 				     s->line, text ? text : "?",
@@ -842,11 +950,8 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		outcome mo;
 		char drawing[PROG_STR_MAX] = "";
 		model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
-		if (!mo.is_probe && mo.ret == ORACLE_UNMODELLED) {
-			char *text = prog_step_to_string(c, s);
-			fail(&r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet", s->line,
-			     text ? text : "?");
-			free(text);
+		if (unmodelled_outcome(&mo)) {
+			skip_unmodelled(&r, i, s, &mo);
 			break;
 		}
 
@@ -975,6 +1080,7 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 	if (k && i == c->nsteps && out->result == HARNESS_PASS)
 		compare_layout(&r, c->nsteps, "final", &k->obs->vma[k->obs->final_first],
 			       k->obs->final_count, 0, 0x7ffffffff000ULL);
+	model_watch_disarm(&old_prof);
 	oracle_world_free(r.w);
 }
 

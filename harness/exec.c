@@ -59,6 +59,8 @@ struct mm_procmap_query {
 #define TASK_SIZE_X86 0x7ffffffff000ULL
 
 static exec_obs *obs;                  /* MAP_SHARED: survives the child */
+static void *fence;                    /* the PROT_NONE fence (exec_init) */
+#define FENCE_LEN (64ULL << 20)
 static exec_target_info *info_ptr;
 static prog_case decoded;
 
@@ -373,13 +375,24 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	munmap(r, 3ULL << 30);
 	info->arena = ((uint64_t)r + (1ULL << 30) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
 
-	/* A shared PROT_NONE fence, 64 MiB, below everything mapped so far:
+	/*
+	 * A shared PROT_NONE fence, 64 MiB, below everything mapped so far:
 	 * non-fixed mmaps land under it, it never merges with them, and a
 	 * program that maps or probes upwards from them meets the fence (which
-	 * the model knows) long before the executor's own memory. */
-	if (mmap(NULL, 64ULL << 20, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) ==
-	    MAP_FAILED) {
-		snprintf(err, errcap, "mmspec-exec: cannot map the fence page: %s", strerror(errno));
+	 * the model knows) long before the executor's own memory. Each sandbox
+	 * replaces it with a fresh one (fresh_fence()).
+	 *
+	 * Shared, not private: a private anonymous mapping whose length is a
+	 * multiple of 2 MiB is placed 2 MiB-aligned when THP is configured
+	 * (mm/mmap.c: __get_unmapped_area() calls thp_get_unmapped_area() for
+	 * anonymous PMD-multiple lengths), which leaves a gap above it; a
+	 * program's first mmap then lands in that gap, right under the
+	 * observation buffer, and opening "the fence" opens that buffer. A
+	 * private fence would also merge with PROT_NONE memory mapped under it.
+	 */
+	fence = mmap(NULL, FENCE_LEN, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (fence == MAP_FAILED) {
+		snprintf(err, errcap, "mmspec-exec: cannot map the fence: %s", strerror(errno));
 		return -1;
 	}
 	/*
@@ -438,8 +451,18 @@ static volatile uint64_t fault_addr, fetch_target;
 static volatile int64_t fault_trapno, fault_err;
 static volatile uint64_t fault_rip;
 static volatile sig_atomic_t fault_traps_at;  /* fetch_traps when the fault came */
-static uint64_t fetch_scratch[64];
+static uint64_t fetch_scratch[64] __attribute__((aligned(64)));
 static uint64_t *volatile fetch_scratch_ptr = &fetch_scratch[32];
+/*
+ * The stack the one instruction runs on: every word is FETCH_RFLAGS, the
+ * RFLAGS image the single step starts from (TF, IF and the reserved bit 1;
+ * no AC, DF or arithmetic flags), so popf (and iret's RFLAGS) load TF set
+ * and the trap still comes after that one instruction; ret and iret jump
+ * to that small value and trap or fault there. Refilled before each fetch.
+ */
+#define FETCH_RFLAGS 0x302ULL
+static uint64_t fetch_stack[64] __attribute__((aligned(64)));
+static uint64_t *volatile fetch_stack_ptr = &fetch_stack[32];
 static char altstack[64 * 1024];
 static bool use_maps_text;
 
@@ -537,9 +560,11 @@ static __attribute__((noinline)) void jump_single_step(void)
 	 * the handler then lets one instruction at the target run (or fault on
 	 * its fetch) before the next trap. Every general register but rsp
 	 * points at scratch memory, so that the one instruction's memory
-	 * operands cannot touch the program's memory. The target is
-	 * fetch_target. */
+	 * operands cannot touch the program's memory; rsp points into
+	 * fetch_stack, whose words are all FETCH_RFLAGS, and the popfq here
+	 * takes its flags from there too. The target is fetch_target. */
 	__asm__ volatile("mov %0, %%r11\n\t"
+			 "mov %2, %%rsp\n\t"
 			 "mov %1, %%rax\n\t"
 			 "mov %%rax, %%rbx\n\t"
 			 "mov %%rax, %%rcx\n\t"
@@ -554,14 +579,12 @@ static __attribute__((noinline)) void jump_single_step(void)
 			 "mov %%rax, %%r13\n\t"
 			 "mov %%rax, %%r14\n\t"
 			 "mov %%rax, %%r15\n\t"
-			 "pushfq\n\t"
-			 "orq $0x100, (%%rsp)\n\t"
 			 "popfq\n\t"
 			 "jmp *%%r11\n\t"
 			 :
-			 /* Both operands are globals, addressed rip-relative: no
+			 /* The operands are globals, addressed rip-relative: no
 			  * register is needed to reach them once all are clobbered. */
-			 : "m"(fetch_target), "m"(fetch_scratch_ptr)
+			 : "m"(fetch_target), "m"(fetch_scratch_ptr), "m"(fetch_stack_ptr)
 			 : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
 			   "r12", "r13", "r14", "r15", "memory", "cc");
 	__builtin_unreachable();
@@ -583,6 +606,8 @@ static void probe(int op, uint64_t addr, uint64_t value, exec_step_obs *o)
 		} else {
 			fetch_traps = 0;
 			fetch_target = addr;
+			for (size_t i = 0; i < sizeof(fetch_stack) / sizeof(fetch_stack[0]); i++)
+				fetch_stack[i] = FETCH_RFLAGS;
 			jump_single_step();
 		}
 		probe_active = 0;
@@ -951,6 +976,20 @@ static void sandbox_fail(const char *what)
 	_exit(1);
 }
 
+/*
+ * Replaces the inherited fence with a fresh shmem object at the same place,
+ * with the same flags: the pristine parent's fence is one object that every
+ * sandbox would share, so what one program stored there (and the pages it
+ * made resident) would reach the next. The model seeds the fence from the
+ * parent's snapshot as an empty shared file, which the fresh one is.
+ */
+static int fresh_fence(void)
+{
+	void *f = mmap(fence, FENCE_LEN, PROT_NONE,
+		       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	return f == fence ? 0 : -1;
+}
+
 static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exec_options *opt, pid_t parent)
 {
 	setpgid(0, 0);
@@ -958,6 +997,13 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 		_exit(1);
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
 		sandbox_fail("PR_SET_THP_DISABLE");
+	if (fresh_fence())
+		sandbox_fail("a fresh fence");
+	/* Growing a file past RLIMIT_FSIZE raises SIGXFSZ, whose default
+	 * action would kill the process (a child silently, stalling the others
+	 * until the watchdog): ignored, the call just fails with EFBIG (fs/attr.c
+	 * inode_newsize_ok()), which the model predicts. Inherited by fork. */
+	signal(SIGXFSZ, SIG_IGN);
 	for (int r = 0; r < 16; r++) {
 		struct rlimit rl = { info_ptr->rlim_cur[r], info_ptr->rlim_max[r] };
 		if (setrlimit(r, &rl) && r != RLIMIT_NOFILE)

@@ -67,6 +67,18 @@ typedef struct harness_case_report {
 void harness_check_case(const prog_case *c, const harness_target *t,
 			harness_step_fn on_step, void *ctx, harness_case_report *out);
 
+/*
+ * The model's watchdog: each case's model run (check or compare) gets this
+ * much CPU time (ms; 0: the default, 10 s); past it the case is an ERROR
+ * naming the step the model was in, instead of a hang. Not thread-safe:
+ * cases run one at a time in a process (it uses ITIMER_PROF and SIGPROF).
+ */
+void harness_set_model_budget(unsigned ms);
+/* For the watchdog's own test: HARNESS_MODEL_HOOK_LOOP makes the model
+ * "loop" forever at step 1 of every case. 0 (none) otherwise. */
+#define HARNESS_MODEL_HOOK_LOOP 1
+extern volatile int harness_model_test_hook;
+
 /* One divergence between the model and the kernel at one step. */
 typedef struct harness_divergence {
 	uint32_t step;

@@ -168,6 +168,77 @@ oracle_fault oracle_store(oracle_proc *p, uint64_t addr, uint64_t value)
 	return f;
 }
 
+/* Reads present pages only; 0 for the rest. */
+void oracle_peek(const oracle_proc *p, uint64_t addr, uint8_t *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const pte *e = canonical(addr + i) ? pte_lookup(p, (addr + i) >> PAGE_SHIFT) : NULL;
+		buf[i] = 0;
+		if (e)
+			frame_read(e->f, (addr + i) & (PAGE_SIZE - 1), &buf[i], 1);
+	}
+}
+
+const char *oracle_fetch_unmodelled_why(int code)
+{
+	switch (code) {
+	case ORACLE_FETCH_RUNS_MORE:
+		return "lets a second instruction run before the single-step trap (a system call, "
+		       "a UMIP-emulated instruction or a load of SS)";
+		/* (so what the probe does is no longer one instruction) */
+	case ORACLE_FETCH_MEM_DIRECT:
+		return "accesses memory relative to RIP or at an absolute address, which the model "
+		       "does not follow";
+	case ORACLE_FETCH_NEAR_END:
+		return "starts within 14 bytes of the page end, where whether it takes bytes from the "
+		       "next page or raises #GP (whose handler reads 15 bytes from RIP) is not known";
+	default:
+		return "is not modelled";
+	}
+}
+
+/*
+ * What fetch()'s one instruction does beyond its own first byte
+ * (insn.c): the CPU fetches the bytes it needs from the next page, and a #GP
+ * makes the kernel read 15 bytes from RIP, so both can fault the next page
+ * in. The first byte's fetch worked: every fault from here on is the
+ * instruction's, and the probe's result stays a success.
+ */
+static oracle_fault after_fetch(oracle_proc *p, uint64_t addr)
+{
+	oracle_fault ok = fault(0, 0, 0);
+	uint64_t off = addr & (PAGE_SIZE - 1), rem = PAGE_SIZE - off;
+	uint64_t next = (addr | (PAGE_SIZE - 1)) + 1;
+	uint8_t b[15];
+	unsigned avail = rem < 15 ? (unsigned)rem : 15;
+	oracle_peek(p, addr, b, avail);
+	insn_info in;
+	bool next_touched = false;
+	if (insn_decode(b, avail, &in)) {
+		/* The instruction goes on in the next page: the CPU fetches it. */
+		next_touched = true;
+		if (!canonical(next) || access_page(p, next, ACC_FETCH).signo)
+			return ok; /* #PF (or #GP) on the fetch: nothing runs */
+		oracle_peek(p, next, b + avail, 15 - avail);
+		(void)insn_decode(b, 15, &in);
+	}
+	if (in.cls == INSN_RUNS_MORE)
+		return fault(ORACLE_SIG_UNMODELLED, ORACLE_FETCH_RUNS_MORE, addr);
+	if (in.mem_direct)
+		return fault(ORACLE_SIG_UNMODELLED, ORACLE_FETCH_MEM_DIRECT, addr);
+	if (rem < 15 && !next_touched) {
+		/* Once the next page was fetched, it is present: reading it
+		 * again changes nothing. */
+		if (!in.len_known || in.cls == INSN_FAULT_UNKNOWN)
+			return fault(ORACLE_SIG_UNMODELLED, ORACLE_FETCH_NEAR_END, addr);
+		/* fixup_umip_exception(): copy_from_user(buf, ip, 15), a read
+		 * from the kernel; its faults are fixed up, never signalled. */
+		if (in.cls == INSN_GP && canonical(next))
+			(void)access_page(p, next, ACC_READ);
+	}
+	return ok;
+}
+
 /* The vsyscall page (vsyscall=xonly, the default): fetches are emulated. */
 #define VSYSCALL_ADDR 0xffffffffff600000ULL
 
@@ -182,28 +253,8 @@ oracle_fault oracle_fetch(oracle_proc *p, uint64_t addr)
 		return fault(LX_SIGSEGV, LX_SI_KERNEL, 0);
 	}
 	oracle_fault f = access_page(p, addr, ACC_FETCH);
-	/*
-	 * An instruction at the last byte of a page takes its next bytes from
-	 * the next page, which the CPU then fetches (faulting it in, or failing
-	 * after the probe's own fetch succeeded: that is still a success).
-	 * Only one-byte opcodes stay inside the page; zero-filled memory holds
-	 * `00 00` (add %al,(%rax)), two bytes.
-	 */
-	if (!f.signo && (addr & (PAGE_SIZE - 1)) == PAGE_SIZE - 1) {
-		uint8_t op = 0;
-		pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
-		if (e)
-			frame_read(e->f, PAGE_SIZE - 1, &op, 1);
-		static const uint8_t one_byte[] = { 0x90, 0xc3, 0xcb, 0xcc, 0xf4, 0xf5, 0xf8, 0xf9,
-						     0xfa, 0xfb, 0xfc, 0xfd, 0x98, 0x99, 0x9e, 0x9f,
-						     0xc9, 0xec, 0xed, 0xee, 0xef, 0xa4, 0xa5, 0xa6,
-						     0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf };
-		bool single = (op >= 0x50 && op <= 0x5f) || (op >= 0x91 && op <= 0x97);
-		for (size_t i = 0; i < sizeof(one_byte) && !single; i++)
-			single = op == one_byte[i];
-		if (!single && canonical(addr + 1))
-			(void)access_page(p, addr + 1, ACC_FETCH);
-	}
+	if (!f.signo)
+		f = after_fetch(p, addr);
 	oracle_after_mutation(p);
 	return f;
 }

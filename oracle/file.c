@@ -217,13 +217,15 @@ static int64_t do_ftruncate(oracle_proc *p, uint64_t fd, uint64_t length)
 		 * read-only: do_ftruncate() refuses them without FMODE_WRITE. */
 		return fd_foreign(p, (uint32_t)fd) ? -LX_EINVAL : -LX_EBADF;
 	/* do_ftruncate(): a memfd is a regular file opened O_RDWR|O_LARGEFILE,
-	 * never append-only. setattr_prepare() -> inode_newsize_ok(): growth
-	 * past RLIMIT_FSIZE sends SIGXFSZ (which kills the program) and fails
-	 * with EFBIG; MAX_LFS_FILESIZE is every non-negative off_t. */
+	 * never append-only. shmem_setattr() and hugetlbfs_setattr() begin
+	 * with setattr_prepare() -> inode_newsize_ok(): growth past
+	 * RLIMIT_FSIZE sends SIGXFSZ and fails with EFBIG (the executor's
+	 * sandbox ignores SIGXFSZ, so the program sees the EFBIG);
+	 * MAX_LFS_FILESIZE is every non-negative off_t. */
 	uint64_t oldsize = f->size, newsize = length;
 	uint64_t limit = rlimit(p, LX_RLIMIT_FSIZE);
 	if (newsize > oldsize && limit != LX_RLIM_INFINITY && newsize > limit)
-		return ORACLE_UNMODELLED;
+		return -LX_EFBIG;
 	if (f->hugetlb) {
 		/* hugetlbfs_setattr(): whole huge pages only. Nothing of such a
 		 * file is ever mapped in the model (mmap is unmodelled). */

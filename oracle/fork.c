@@ -75,9 +75,11 @@ static oracle_proc *dup_mmap(oracle_proc *p)
 		memset(&t->node, 0, sizeof(t->node));
 		t->av = NULL;
 		t->av_forked = false;
-		/* Losing VM_LOCKED can make the copy identical to a neighbour
-		 * that differed only by it; fork never merges them. */
-		t->no_merge_check = v->no_merge_check || (v->flags & VM_LOCKED_MASK);
+		/* dup_mmap() copies VMAs one by one and never merges: copies
+		 * that became indistinguishable (VM_LOCKED dropped, WIPEONFORK
+		 * or a fresh anon_vma per copy) stay apart until an operation
+		 * tries a merge at their boundary. */
+		t->no_merge_check = true;
 		t->flags &= ~VM_LOCKED_MASK;
 		if (t->file)
 			t->file->refs++;

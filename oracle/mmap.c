@@ -420,7 +420,7 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t
 	if ((vm_flags & VM_LOCKED) && droppable_unlocked) {
 		v->flags &= ~VM_LOCKED_MASK;
 		/* The lock bit goes after the merge attempt: leave it to the kernel. */
-		v->no_merge_check = true;
+		vma_mark_unmerged(v);
 	} else if (vm_flags & VM_LOCKED) {
 		p->locked_vm += pglen;
 	}

@@ -249,6 +249,20 @@ typedef struct oracle_fault {
 	int code;           /* si_code */
 	uint64_t addr;      /* si_addr */
 } oracle_fault;
+/*
+ * signo of a fetch() the model cannot predict (the harness skips the case):
+ * code says why (oracle_fetch_unmodelled_why), addr is the target.
+ */
+#define ORACLE_SIG_UNMODELLED (-1)
+enum {
+	ORACLE_FETCH_RUNS_MORE = 1, /* a second instruction runs before the trap */
+	ORACLE_FETCH_MEM_DIRECT,    /* a data access relative to RIP or absolute */
+	ORACLE_FETCH_NEAR_END,      /* near a page end: length or #GP unknown */
+};
+const char *oracle_fetch_unmodelled_why(int code);
+/* Copies n bytes of the model's memory at addr into buf where pages are
+ * present (0 elsewhere), touching nothing; for messages. */
+void oracle_peek(const oracle_proc *p, uint64_t addr, uint8_t *buf, size_t n);
 
 oracle_fault oracle_load(oracle_proc *p, uint64_t addr, uint64_t *value);
 oracle_fault oracle_store(oracle_proc *p, uint64_t addr, uint64_t value);

@@ -90,7 +90,15 @@ typedef struct vma {
 	oracle_file *file;  /* NULL: private anonymous */
 	anon_vma *av;       /* NULL until the first anonymous page */
 	bool av_forked;     /* anon_vma_chain not singular: "had uncowed parents" */
-	bool no_merge_check;/* left unmerged legitimately (seeded, failure paths) */
+	/*
+	 * The boundary at start, with the VMA just below, may legitimately be
+	 * left unmerged (seeding, fork, stack growth, failure paths): the kernel
+	 * merges only where an operation tries to, so a boundary nothing has
+	 * tried since it appeared may join VMAs the checker would call
+	 * mergeable. Operations that try a merge at a boundary clear this
+	 * (vma_merge_new_range, vma_modify_flags); a split makes a new one.
+	 */
+	bool no_merge_check;
 	bool special;       /* a special mapping ([vdso], [vvar]): vm_ops but no file */
 	char name[32];
 } vma;
@@ -190,6 +198,25 @@ typedef struct vmg {
 	bool just_expand;
 } vmg;
 vma *vma_merge_new_range(oracle_proc *p, vmg *g);
+/*
+ * insn.c: what fetch()'s one instruction is, as far as the next page and
+ * the program's memory are concerned. Classes, in increasing order of
+ * trouble: no #GP; #GP (the kernel reads 15 bytes from RIP); #GP or not
+ * unknown; lets a second instruction run before the single-step trap.
+ */
+enum insn_class { INSN_PLAIN, INSN_GP, INSN_FAULT_UNKNOWN, INSN_RUNS_MORE };
+typedef struct insn_info {
+	unsigned len;          /* bytes the CPU fetches (at most 15) */
+	bool len_known;        /* false: the CPU may fetch more than len */
+	enum insn_class cls;
+	bool mem_direct;       /* a data access relative to RIP or absolute */
+} insn_info;
+/* Decodes the instruction in b[0, avail). Returns 1 when it needs bytes
+ * past avail (avail < 15), else 0 with *out filled. Never fails. */
+int insn_decode(const uint8_t *b, unsigned avail, insn_info *out);
+
+/* Marks both boundaries of v (below and above) as legitimately unmerged. */
+void vma_mark_unmerged(vma *v);
 /* vma_modify_flags: merge or split so [start,end) of v gets flags. NULL + *err on failure. */
 vma *vma_modify_flags(oracle_proc *p, vma *prev, vma *v, uint64_t start,
 		      uint64_t end, uint64_t newflags, int *err);

@@ -38,6 +38,23 @@ vma *find_vma_intersection(const oracle_proc *p, uint64_t start, uint64_t end)
 vma *vma_next(const vma *v) { return vma_of(tree_next(&v->node)); }
 vma *vma_prev_of(const vma *v) { return vma_of(tree_prev(&v->node)); }
 
+void vma_mark_unmerged(vma *v)
+{
+	v->no_merge_check = true;
+	vma *n = vma_next(v);
+	if (n && n->start == v->end)
+		n->no_merge_check = true;
+}
+
+/* An operation tried a merge at addr: the boundary there, if any, is checked
+ * again (vma.no_merge_check). */
+static void boundary_tried(oracle_proc *p, uint64_t addr)
+{
+	vma *v = vma_lookup(p, addr);
+	if (v && v->start == addr)
+		v->no_merge_check = false;
+}
+
 vma *vma_alloc(oracle_proc *p)
 {
 	vma *v = calloc(1, sizeof(*v));
@@ -172,6 +189,7 @@ int __split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper)
 	n->pgoff = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
 	n->av = NULL;
 	anon_vma_set(n, v->av, v->av_forked);     /* anon_vma_clone() */
+	n->no_merge_check = false;                /* a new boundary */
 	if (n->file)
 		n->file->refs++;
 	v->end = addr;
@@ -276,6 +294,10 @@ vma *vma_merge_new_range(oracle_proc *p, vmg *g)
 		return NULL;
 	bool left = can_vma_merge_left(p, g);
 	bool right = !g->just_expand && can_vma_merge_right(p, g, left);
+	/* Both boundaries of the new range are tried (the upper one unless
+	 * only expanding); a right merge moves next's start to g->start. */
+	if (next && next->start == g->end && !g->just_expand)
+		next->no_merge_check = false;
 	if (left && right) {
 		dup_anon_vma(prev, next);
 		uint64_t end = next->end;
@@ -292,6 +314,14 @@ vma *vma_merge_new_range(oracle_proc *p, vmg *g)
 		return next;
 	}
 	return NULL;
+}
+
+/* vma_modify(): the boundaries at start and end were tried (or made by a split). */
+static vma *modified(oracle_proc *p, vma *v, uint64_t start, uint64_t end)
+{
+	boundary_tried(p, start);
+	boundary_tried(p, end);
+	return v;
 }
 
 /*
@@ -363,7 +393,7 @@ vma *vma_modify_flags(oracle_proc *p, vma *prev, vma *v, uint64_t start,
 	};
 	vma *merged = vma_merge_existing_range(p, &g);
 	if (merged)
-		return merged;
+		return modified(p, merged, start, end);
 	if (v->start < start) {
 		vma *upper;
 		int e = split_vma(p, v, start, NULL, &upper);
@@ -384,7 +414,7 @@ vma *vma_modify_flags(oracle_proc *p, vma *prev, vma *v, uint64_t start,
 			return NULL;
 		}
 	}
-	return v;
+	return modified(p, v, start, end);
 }
 
 /*

@@ -393,8 +393,8 @@ static const char *check_proc(const oracle_proc *p)
 			return "VMA not page aligned";
 		if (prev && prev->end > v->start)
 			return "VMAs overlap";
-		if (prev && obviously_mergeable(prev, v) && !prev->no_merge_check &&
-		    !v->no_merge_check)
+		/* The boundary between prev and v is v's (vma.no_merge_check). */
+		if (prev && obviously_mergeable(prev, v) && !v->no_merge_check)
 			return "adjacent VMAs that the kernel would have merged";
 		if (v->av && !v->av->refs)
 			return "anon_vma without references";

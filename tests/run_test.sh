@@ -50,6 +50,17 @@ run "$mmspec" run --db "$db" --test-hook crash "$dir/two-steps.mmt"
 check "a crashing sandbox is an ERROR" "$(is $rc 3)"
 echo "$out" | grep -q 'died of signal 11 at step 1'; check "the crash is located" $?
 
+run "$mmspec" run --db "$db" --test-hook crash "$dir/unmodelled-unfinished.mmt"
+check "an unmodelled step the kernel did not finish is a SKIP" "$(is $rc 0)"
+echo "$out" | grep -q "^SKIP " && echo "$out" | grep -q "line 7: .* is not modelled yet"; check "the skip names the step" $?
+
+run "$mmspec" run --db "$db" "$dir/fetch-unmodelled.mmt"
+check "fetches the model cannot follow are SKIPs" "$(is $rc 0)"
+echo "$out" | grep -q "3 skipped"; check "all three skipped" $?
+echo "$out" | grep -q "0f 05 00 .*lets a second instruction run"; check "syscall: the reason" $?
+echo "$out" | grep -q "relative to RIP"; check "rip-relative: the reason" $?
+echo "$out" | grep -q "within 14 bytes of the page end"; check "near the end: the reason" $?
+
 run "$mmspec" run --db "$db" "$dir/self-destruct.mmt"
 check "a program that destroys the sandbox is an ERROR" "$(is $rc 3)"
 
@@ -60,7 +71,7 @@ echo "$out" | grep -q 'model:.*kernel:'; check "layouts are drawn side by side" 
 
 if command -v sqlite3 >/dev/null; then
 	n=$(sqlite3 "$db" "select count(*) from runs")
-	check "every run is in the database" "$(is "$n" 10)"
+	check "every run is in the database" "$(is "$n" 12)"
 	n=$(sqlite3 "$db" "select count(*) from divergences where signature = 'mmap:layout:bounds'")
 	check "the divergence is stored" "$(is "$n" 1)"
 	n=$(sqlite3 "$db" "select count(*) from results where result = 'ERROR'")
