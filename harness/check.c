@@ -347,7 +347,10 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
 		break;
 	case PROG_MINCORE:
 		memset(r->mincore, 0xff, sizeof(r->mincore));
-		o->ret = oracle_mincore(p, a[0], a[1], r->mincore, sizeof(r->mincore));
+		/* The executor passes its vector only when it holds the range
+		 * (exec.c), NULL otherwise. */
+		o->ret = oracle_mincore(p, a[0], a[1], a[1] <= (sizeof(r->mincore) << 12) ? r->mincore : NULL,
+					sizeof(r->mincore));
 		break;
 	case PROG_MLOCK:
 		o->ret = oracle_mlock(p, a[0], a[1]);

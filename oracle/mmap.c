@@ -586,7 +586,10 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 		}
 	}
 	if (hugetlb) {
-		/* The hugetlbfs file takes do_mmap()'s file path. */
+		/* The hugetlbfs file takes do_mmap()'s file path: file_mmap_ok()
+		 * (MAX_LFS_FILESIZE for a regular file) before the map type. */
+		if (pgoff > (0x7fffffffffffffffULL - len) >> PAGE_SHIFT)
+			return -LX_EOVERFLOW;
 		switch (flags & LX_MAP_TYPE) {
 		case LX_MAP_SHARED:
 			flags &= LX_LEGACY_MAP_MASK; /* unknown flags are dropped ... */

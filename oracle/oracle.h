@@ -199,7 +199,9 @@ int64_t oracle_madvise(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t adv
 /*
  * mincore(addr, len, vec) (mm/mincore.c). Writes one byte per page into
  * vec (cap bytes at most) for the pages it reports; bytes past a failure
- * are left as they were. Returns 0 or -errno.
+ * are left as they were. vec NULL stands for an unwritable vector: EFAULT
+ * at the first VMA's copy (ENOMEM first if addr is unmapped). Returns 0 or
+ * -errno.
  */
 int64_t oracle_mincore(oracle_proc *p, uint64_t addr, uint64_t len, uint8_t *vec, size_t cap);
 /* mseal(addr, len, flags) (mm/mseal.c; ENOSYS before 6.10). */

@@ -126,6 +126,9 @@ void oracle_proc_set_rlimit(oracle_proc *p, int resource, uint64_t cur, uint64_t
 
 int64_t oracle_setrlimit(oracle_proc *p, uint64_t resource, uint64_t soft, uint64_t hard)
 {
+	/* SYSCALL_DEFINE2(setrlimit, unsigned int, resource, ...): the upper
+	 * 32 bits of the register are not part of the argument. */
+	resource = (uint32_t)resource;
 	if (resource >= LX_RLIM_NLIMITS)
 		return -LX_EINVAL;
 	if (soft > hard)
