@@ -815,7 +815,10 @@ static prog_expr gen_len(reader *r, uint32_t room)
 	if (b < 215)
 		return ex_const((u8(r) % 4) * PAGE + 1 + (uint64_t)u8(r) * 16);
 	if (b < 238) {
-		static const uint64_t big[] = { 2ULL << 20, 1ULL << 30, 1ULL << 47, (uint64_t)-PAGE,
+		/* Edges that fail fast or stay small: a 1 GiB length with
+		 * MAP_POPULATE or mlock would cost the model (and the kernel)
+		 * 262,144 page faults for nothing new. */
+		static const uint64_t big[] = { 2ULL << 20, 4ULL << 20, 1ULL << 47, (uint64_t)-PAGE,
 						~0ULL, 0x7ffffffff000ULL, 256 * PAGE, 512 * PAGE };
 		return ex_const(big[u8(r) % 8]);
 	}

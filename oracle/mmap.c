@@ -376,6 +376,16 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t
 		vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
 		vm_flags &= ~VM_LOCKED_MASK; /* __mmap_complete(): hugetlb is never locked */
 	}
+	/*
+	 * shmem_zero_setup() -> shmem_acct_size() (mm/shmem.c): shared
+	 * anonymous memory without VM_NORESERVE charges its whole size to the
+	 * overcommit policy, also after the old mappings are gone, so a failure
+	 * leaves a hole. Verified on 6.18.44: a 1 TiB MAP_SHARED|MAP_ANONYMOUS
+	 * mapping fails with ENOMEM, with MAP_NORESERVE it succeeds (found by
+	 * fuzz_model, where the model went on to populate it).
+	 */
+	if (shared_anon && !hugetlb && !(vm_flags & VM_NORESERVE) && !vm_enough_memory(p, pglen))
+		return -LX_ENOMEM;
 	vma *v = NULL;
 	/* A new hugetlbfs or shmem file never matches a neighbour's; a memfd
 	 * mapping merges with one of the same file at the contiguous offset. */

@@ -171,14 +171,20 @@ bool may_expand_vm(const oracle_proc *p, uint64_t flags, uint64_t npages)
 
 /*
  * __split_vma(): v keeps [v->start, addr), a new VMA takes [addr, v->end).
- * No map_count check (munmap and MAP_FIXED use this). Returns 0 or -ENOMEM
- * when the model runs out of memory.
+ * No map_count check (munmap and MAP_FIXED use this). Returns 0, -EINVAL
+ * when vm_ops->may_split refuses (hugetlb alignment, special mappings), or
+ * -ENOMEM when the model runs out of memory.
  */
 int __split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper)
 {
 	ORACLE_ASSERT(addr > v->start && addr < v->end && !(addr & ~PAGE_MASK));
 	/* vm_ops->may_split: hugetlb_vm_op_split() refuses unaligned splits. */
 	if (v->file && v->file->hugetlb && (addr & (v->file->hugetlb - 1)))
+		return -LX_EINVAL;
+	/* special_mapping_split() (mm/mmap.c): [vdso], [vvar] and the other
+	 * special mappings are never split, so munmap, mprotect, MAP_FIXED
+	 * and the rest fail with EINVAL over part of one (found by fuzz_diff). */
+	if (v->special)
 		return -LX_EINVAL;
 	vma *n = vma_alloc(p);
 	if (!n)

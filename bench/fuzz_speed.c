@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_speed: executions per second of the fuzz targets' paths, on one core.
+ *
+ * Inputs are the bytes of 2,000 generated programs (seed 1, default
+ * configuration). Figures, each over the whole set repeated:
+ * - decode: bytes -> program (fuzz_program_from_bytes) alone;
+ * - model: bytes -> program -> the model under the 6.18 profile
+ *   (harness_check_case), the core of fuzz_model;
+ * - fuzz_model: the whole target (round trips, to_bytes, three profiles);
+ * - mutate: fuzz_mutate + fuzz_program_to_bytes, the custom mutator's work;
+ * - fuzz_diff (root only): bytes -> program -> fuzz_diff_run on the kernel,
+ *   next to a bare fork+_exit+wait from this process, the floor of
+ *   fork-per-program execution that bench/exec_throughput also reports.
+ * Prints figures; never fails on time. Usage: fuzz_speed [SECONDS_PER_FIGURE].
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define NPROG 2000
+
+static uint8_t *input[NPROG];
+static size_t input_len[NPROG];
+static double budget = 2.0;
+
+enum what { DECODE, MODEL, TARGET, MUTATE, DIFF };
+
+static fuzz_diff *diff;
+
+static void one(enum what w, size_t i, fuzz_rng *r)
+{
+	fuzz_config cfg;
+	prog_case c;
+	harness_target t;
+	harness_case_report rep;
+	static uint8_t out[1 << 17];
+	fuzz_config_default(&cfg);
+	switch (w) {
+	case TARGET:
+		LLVMFuzzerTestOneInput(input[i], input_len[i]);
+		return;
+	default:
+		break;
+	}
+	if (fuzz_program_from_bytes(input[i], input_len[i], &cfg, &c))
+		return;
+	if (w == MODEL) {
+		harness_target_model(&t);
+		harness_check_case(&c, &t, NULL, NULL, &rep);
+	} else if (w == MUTATE) {
+		if (fuzz_mutate(r, &cfg, &c, NULL) == 0)
+			fuzz_program_to_bytes(&c, &cfg, out, sizeof(out));
+	} else if (w == DIFF) {
+		harness_divergence div;
+		fuzz_diff_run(diff, &c, &rep, &div);
+	}
+	prog_case_clear(&c);
+}
+
+/* Runs w over the inputs, round after round, for about `budget` seconds. */
+static double rate(enum what w, unsigned long *runs)
+{
+	fuzz_rng r;
+	fuzz_rng_seed(&r, 2);
+	unsigned long n = 0;
+	double t0 = now(), t;
+	do {
+		for (size_t i = 0; i < NPROG; i++)
+			one(w, i, &r);
+		n += NPROG;
+		t = now() - t0;
+	} while (t < budget && !(w == DIFF && n >= NPROG));
+	*runs = n;
+	return n / t;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		budget = atof(argv[1]);
+	fuzz_config cfg;
+	fuzz_rng r;
+	fuzz_config_default(&cfg);
+	fuzz_rng_seed(&r, 1);
+	size_t steps = 0, bytes = 0;
+	for (size_t i = 0; i < NPROG; i++) {
+		prog_case c;
+		static uint8_t buf[1 << 17];
+		if (fuzz_generate(&r, &cfg, &c))
+			return 3;
+		input_len[i] = fuzz_program_to_bytes(&c, &cfg, buf, sizeof(buf));
+		input[i] = malloc(input_len[i] ? input_len[i] : 1);
+		memcpy(input[i], buf, input_len[i]);
+		steps += c.nsteps;
+		bytes += input_len[i];
+		prog_case_clear(&c);
+	}
+	printf("fuzz_speed: %d generated programs, %.1f steps and %.0f bytes each on average\n", NPROG,
+	       (double)steps / NPROG, (double)bytes / NPROG);
+	static const char *names[] = {
+		"decode (bytes -> program)", "model (bytes -> program -> model, 6.18)",
+		"fuzz_model target (+ round trips, 3 profiles)", "mutate (fuzz_mutate + to_bytes)",
+	};
+	for (int w = DECODE; w <= MUTATE; w++) {
+		unsigned long n;
+		double x = rate((enum what)w, &n);
+		printf("  %-48s %10.0f /s  (%6.2f us each, %lu runs)\n", names[w], x, 1e6 / x, n);
+	}
+	if (geteuid() != 0) {
+		printf("  fuzz_diff: skipped (needs root)\n");
+		return 0;
+	}
+	char err[256];
+	if (fuzz_diff_init(&diff, NULL, err, sizeof(err))) {
+		printf("  fuzz_diff: skipped (%s)\n", err);
+		return 0;
+	}
+	double t0 = now();
+	int forks = 4000;
+	for (int i = 0; i < forks; i++) {
+		pid_t p = fork();
+		if (p == 0)
+			_exit(0);
+		waitpid(p, NULL, 0);
+	}
+	double bare = now() - t0;
+	unsigned long n;
+	double x = rate(DIFF, &n);
+	printf("  %-48s %10.0f /s  (%6.2f us each, %lu runs)\n", "fuzz_diff (bytes -> program -> kernel + model)",
+	       x, 1e6 / x, n);
+	printf("  %-48s %10.0f /s  (%6.2f us each)\n", "bare fork+_exit+wait (floor, as exec_throughput)",
+	       forks / bare, bare / forks * 1e6);
+	fuzz_diff_free(diff);
+	return 0;
+}

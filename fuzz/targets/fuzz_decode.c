@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_decode.c: the binary decoding (prog_decode) on arbitrary bytes.
+ *
+ * Any byte string decodes or is refused with a constant reason. A decoded
+ * case passes the same round trips as a parsed one, and its encoding is
+ * accepted again and decodes to the same case. Seeds: the encoding of every
+ * case of suites/.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "target.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	prog_case c;
+	const char *why = NULL;
+	if (prog_decode(data, size, &c, &why) != 0) {
+		if (!why || !why[0])
+			target_fail("fuzz_decode", "a refused input has no reason", NULL);
+		if (c.nsteps || c.steps)
+			target_fail("fuzz_decode", "a refused input left steps behind", NULL);
+		return 0;
+	}
+	target_check_round_trips("fuzz_decode", &c);
+	/* The same bytes decode to the same case. */
+	prog_case again;
+	if (prog_decode(data, size, &again, &why) != 0 || !prog_case_equal(&again, &c))
+		target_fail("fuzz_decode", "decoding is not deterministic", &c);
+	prog_case_clear(&again);
+	prog_case_clear(&c);
+	return 0;
+}
