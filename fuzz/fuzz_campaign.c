@@ -83,6 +83,8 @@ typedef struct shared {
 	_Atomic int64_t classes;
 	_Atomic int64_t triaging;     /* workers minimizing right now */
 	_Atomic int workers_up;
+	_Atomic int restarts;         /* workers restarted after a crash */
+	char current[MAX_JOBS][8192]; /* each worker's program in flight, as text */
 	_Atomic uint64_t class_bits[CLASS_BITS / 64];
 	sig_slot slot[SIG_SLOTS];
 } shared;
@@ -303,7 +305,7 @@ static void triage(campaign *cp, fuzz_diff *d, store *db, sig_slot *slot, const 
 	atomic_fetch_sub(&sh->triaging, 1);
 }
 
-static int worker(campaign *cp, int wno)
+static int worker(campaign *cp, int wno, int generation)
 {
 	shared *sh = cp->sh;
 	signal(SIGINT, SIG_IGN);
@@ -325,7 +327,8 @@ static int worker(campaign *cp, int wno)
 		fuzz_diff_set_profile(d, cp->profile);
 	atomic_fetch_add(&sh->workers_up, 1);
 	fuzz_rng r;
-	fuzz_rng_seed(&r, cp->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(wno + 1)));
+	fuzz_rng_seed(&r, cp->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(wno + 1)) ^
+			      ((uint64_t)generation << 48));
 	fuzz_config cfg;
 	fuzz_config_default(&cfg);
 	if (cp->max_steps)
@@ -376,6 +379,11 @@ static int worker(campaign *cp, int wno)
 		}
 		harness_case_report rep;
 		harness_divergence div;
+		/* For the controller, should this program kill the worker (a model
+		 * crash): it stores the program and starts a new worker. */
+		char *inflight = prog_case_to_string(&c);
+		snprintf(sh->current[wno], sizeof(sh->current[wno]), "%s", inflight ? inflight : "");
+		free(inflight);
 		harness_result res = fuzz_diff_run(d, &c, &rep, &div);
 		atomic_fetch_add(&sh->programs, 1);
 		int64_t before = atomic_load(&sh->classes);
@@ -462,6 +470,8 @@ static void status_line(FILE *out, const campaign *cp, double elapsed, bool tty)
 static void progress_row(store *db, const campaign *cp, double elapsed)
 {
 	shared *sh = cp->sh;
+	if (!db)
+		return;
 	store_progress_info pi = { elapsed, atomic_load(&sh->programs), atomic_load(&sh->fail),
 				   atomic_load(&sh->signatures), atomic_load(&sh->classes) };
 	if (store_campaign_progress(db, cp->run_id, &pi) < 0)
@@ -668,7 +678,7 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 	for (int j = 0; j < cp.jobs; j++) {
 		pid_t p = fork();
 		if (p == 0)
-			_exit(worker(&cp, j));
+			_exit(worker(&cp, j, 0));
 		if (p > 0)
 			pids[started++] = p;
 	}
@@ -709,11 +719,41 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 					kill(pids[j], SIGKILL);
 		for (int j = 0; j < started; j++) {
 			int wst;
-			if (pids[j] > 0 && waitpid(pids[j], &wst, WNOHANG) == pids[j]) {
-				pids[j] = -1;
-				alive--;
-				if (!WIFEXITED(wst) || WEXITSTATUS(wst))
-					broken++;
+			if (pids[j] <= 0 || waitpid(pids[j], &wst, WNOHANG) != pids[j])
+				continue;
+			pids[j] = -1;
+			alive--;
+			if (WIFEXITED(wst) && WEXITSTATUS(wst))
+				broken++;
+			if (!WIFSIGNALED(wst) || stop_sent)
+				continue;
+			/* The worker crashed: the model (or the harness around it)
+			 * died on the program in flight. Keep it, start a new worker. */
+			char msg[160];
+			snprintf(msg, sizeof(msg), "worker %d died of signal %d running this program "
+				 "(the model or the harness crashed)", j, WTERMSIG(wst));
+			fprintf(stderr, "%smmspec fuzz: %s; stored as an ERROR result\n", tty ? "\r\033[K" : "", msg);
+			char name[64];
+			snprintf(name, sizeof(name), "fuzz-crash-w%d-%d", j, atomic_load(&cp.sh->restarts));
+			store_result_info cri = { "fuzz", name, cp.sh->current[j], HARNESS_ERROR, msg, 0, NULL };
+			if (db)
+				store_result(db, cp.run_id, &cri);
+			atomic_fetch_add(&cp.sh->error, 1);
+			int gen = atomic_fetch_add(&cp.sh->restarts, 1) + 1;
+			if (gen > 100)
+				continue;
+			store_close(db);
+			fflush(NULL);
+			pid_t p = fork();
+			if (p == 0)
+				_exit(worker(&cp, j, gen));
+			if (store_open(cp.db_path, &db, err, sizeof(err))) {
+				fprintf(stderr, "mmspec fuzz: %s\n", err);
+				cp.sh->stop = 1;
+			}
+			if (p > 0) {
+				pids[j] = p;
+				alive++;
 			}
 		}
 		if (tty)
@@ -730,7 +770,8 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 	double elapsed = mono_s() - t0;
 	progress_row(db, &cp, elapsed);
 	shared *sh = cp.sh;
-	store_run_end(db, cp.run_id, atomic_load(&sh->pass), atomic_load(&sh->fail), atomic_load(&sh->skip),
+	if (db)
+		store_run_end(db, cp.run_id, atomic_load(&sh->pass), atomic_load(&sh->fail), atomic_load(&sh->skip),
 		      atomic_load(&sh->error));
 	if (tty)
 		fprintf(stderr, "\r\033[K");
@@ -760,7 +801,8 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 	       cp.db_path, cp.run_id, cp.db_path);
 	int64_t fails = atomic_load(&sh->fail);
 	munmap(cp.sh, sizeof(shared));
-	store_close(db);
+	if (db)
+		store_close(db);
 	free_seeds(&cp);
 	if (broken == started)
 		return EXIT_BROKEN;
