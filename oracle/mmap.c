@@ -287,7 +287,9 @@ static bool placement_legal(const oracle_proc *p, uint64_t k, uint64_t hint,
 		uint64_t h = hint & PAGE_MASK;
 		if (align)
 			h = (hint + align - 1) & ~(align - 1);
-		if (mmap_address_hint_valid(p, h, len)) {
+		/* A hint that aligns up past the top wraps to 0: no hint at all
+		 * (hugetlb_get_unmapped_area()'s ALIGN(addr, huge_page_size)). */
+		if (h && mmap_address_hint_valid(p, h, len)) {
 			vma *hv = find_vma(p, h);
 			if (!hv || h + len <= vm_start_gap(p, hv))
 				return k == h;
