@@ -530,6 +530,18 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 					 : get_unmapped_area_file(p, true, addr, len, flags, hugetlb);
 	if (IS_ERR_VALUE(ret))
 		return ret;
+	/*
+	 * MAP_32BIT searches bottom-up from find_start_end()'s begin, which is
+	 * randomize_page(0x40000000, 0x02000000) for a PF_RANDOMIZE task: the
+	 * model cannot know it. When the kernel found no room, that was a legal
+	 * outcome if a search from the highest begin finds none either.
+	 */
+	if ((flags & LX_MAP_32BIT) && !(flags & LX_MAP_FIXED) && !hugetlb &&
+	    p->placement == ORACLE_PLACE_ADOPT && kernel_result == (uint64_t)-LX_ENOMEM &&
+	    (uint64_t)ret != PAGE_ALIGN(hint) &&
+	    IS_ERR_VALUE(unmapped_area_bottomup(p, len, 0x40000000ULL + 0x02000000ULL - PAGE_SIZE,
+						0x80000000ULL)))
+		return -LX_ENOMEM;
 	if (!(flags & LX_MAP_FIXED) && p->placement == ORACLE_PLACE_ADOPT &&
 	    !IS_ERR_VALUE(kernel_result) &&
 	    placement_legal(p, kernel_result, hint, len, flags, hugetlb))
