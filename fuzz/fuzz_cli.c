@@ -309,14 +309,8 @@ int fuzz_cmd_minimize(int argc, char **argv)
 		if (l.signature[0])
 			printf("  (stored signature: %s)\n", l.signature);
 		rc = r == HARNESS_PASS ? EXIT_FAILED : r == HARNESS_SKIP ? EXIT_FAILED : EXIT_BROKEN;
-		if (db_path && l.div_id > 0 && r == HARNESS_PASS) {
-			/* It no longer reproduces: say so in the store. */
-			store *s;
-			if (!store_open(db_path, &s, err, sizeof(err))) {
-				store_divergence_triage(s, l.div_id, NULL, 0, 1);
-				store_close(s);
-			}
-		}
+		/* A stored divergence that no longer shows (the model was fixed)
+		 * keeps its row as the campaign left it: history, not state. */
 		fuzz_diff_free(d);
 		prog_case_clear(&l.c);
 		return rc;
