@@ -120,8 +120,10 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
  * fuzz_diff_init starts at once: a fork that re-executes the calling binary
  * (/proc/self/exe; a constructor in fuzz_diff.c makes it the server before
  * main runs), where exec_init happens in a fresh address space. So the
- * caller may allocate, map and open databases freely afterwards. A program
- * whose run kills the server is an ERROR and the server restarts.
+ * caller may allocate, map and open databases freely afterwards. Where the
+ * binary cannot be the executor (ASan builds), mmspec-exec is used instead
+ * ($MMSPEC_EXEC, or next to the binary, or one folder up). A program whose
+ * run kills the server is an ERROR and the server restarts.
  *
  * A run that FAILs carries a signature ending in "@MAJOR.MINOR", the model
  * profile it was compared under ("mprotect:return:ok:ENOMEM@6.18"). A FAIL

@@ -12,7 +12,11 @@
  * binary (/proc/self/exe, so no mmspec-exec is needed), where a constructor
  * takes over before main() and exec_init() runs in a fresh, compact
  * address space. The server does nothing but decode, run and pack, like
- * mmspec-exec, over a socket pair; the caller allocates as it likes.
+ * mmspec-exec, over a socket pair; the caller allocates as it likes. A
+ * sanitized build cannot be the executor (ASan's allocator maps as it goes
+ * and mallopt cannot pin it): there the runner falls back to mmspec-exec
+ * ($MMSPEC_EXEC, or next to the binary, or one folder up) over the pipe
+ * protocol.
  *
  * Messages on the socket: a 32-bit length, then the payload. Requests are
  * exec_options followed by the encoded program; replies are exec_obs_pack()
@@ -53,6 +57,11 @@ struct fuzz_diff {
 	size_t reply_cap;
 	exec_obs *obs;
 	uint64_t restarts;
+	/* The fallback: an mmspec-exec over the pipe protocol, for builds whose
+	 * own image cannot be the executor (ASan cannot pin malloc). */
+	bool use_child;
+	exec_child child;
+	char exec_path[4096];
 };
 
 /* ---- framing ---- */
@@ -209,7 +218,7 @@ __attribute__((constructor)) static void server_hook(void)
 	}
 }
 
-static void stop_server(fuzz_diff *d)
+static void stop_self_server(fuzz_diff *d)
 {
 	if (d->fd >= 0)
 		close(d->fd); /* the server sees the end of input and exits */
@@ -229,7 +238,7 @@ static void stop_server(fuzz_diff *d)
 	d->pid = -1;
 }
 
-static int start_server(fuzz_diff *d, char *err, size_t cap)
+static int start_self_server(fuzz_diff *d, char *err, size_t cap)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
@@ -277,8 +286,68 @@ static int start_server(fuzz_diff *d, char *err, size_t cap)
 		snprintf(err, cap, "%.*s", (int)(n - 2), hello + 2);
 	else
 		snprintf(err, cap, "fuzz_diff: the executor did not start");
-	stop_server(d);
+	stop_self_server(d);
 	return -1;
+}
+
+/* mmspec-exec: $MMSPEC_EXEC, else next to this binary or one folder up. */
+static bool find_exec(char *out, size_t cap)
+{
+	const char *env = getenv("MMSPEC_EXEC");
+	if (env && *env && !access(env, X_OK)) {
+		snprintf(out, cap, "%s", env);
+		return true;
+	}
+	char self[4000];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return false;
+	self[n] = 0;
+	for (int up = 0; up < 2; up++) {
+		char *slash = strrchr(self, '/');
+		if (!slash)
+			return false;
+		*slash = 0;
+		snprintf(out, cap, "%.3990s/mmspec-exec", self);
+		if (!access(out, X_OK))
+			return true;
+	}
+	return false;
+}
+
+static void stop_server(fuzz_diff *d)
+{
+	if (d->use_child)
+		exec_child_stop(&d->child);
+	else
+		stop_self_server(d);
+}
+
+/*
+ * The server: this binary re-executed, or, when that cannot be the
+ * executor (a sanitized build: ASan's allocator maps as it goes and cannot
+ * be pinned), mmspec-exec.
+ */
+static int start_server(fuzz_diff *d, char *err, size_t cap)
+{
+	if (d->use_child) {
+		if (exec_child_start(&d->child, d->exec_path, NULL, err, cap))
+			return -1;
+		d->info = d->child.info;
+		return 0;
+	}
+	if (!start_self_server(d, err, cap))
+		return 0;
+	if (!find_exec(d->exec_path, sizeof(d->exec_path)))
+		return -1;
+	char e2[300];
+	if (exec_child_start(&d->child, d->exec_path, NULL, e2, sizeof(e2))) {
+		snprintf(err + strlen(err), cap - strlen(err), "; %.3900s: %s", d->exec_path, e2);
+		return -1;
+	}
+	d->use_child = true;
+	d->info = d->child.info;
+	return 0;
 }
 
 /* ---- the API ---- */
@@ -404,10 +473,18 @@ static int execute(fuzz_diff *d, const prog_case *c, char *err, size_t cap)
 		return -1;
 	}
 	prog_case_clear(&back);
-	ssize_t n = -1;
-	if (d->fd >= 0 && !send_msg(d->fd, d->enc, sizeof(opt) + len))
-		n = recv_msg(d->fd, d->reply, d->reply_cap);
-	if (n < 0 || exec_obs_unpack(d->reply, (size_t)n, d->obs)) {
+	bool failed;
+	if (d->use_child) {
+		char e2[200];
+		failed = d->child.pid <= 0 || exec_child_send(&d->child, &opt, d->enc + sizeof(opt), len) ||
+			 exec_child_recv(&d->child, d->obs, e2, sizeof(e2));
+	} else {
+		ssize_t n = -1;
+		if (d->fd >= 0 && !send_msg(d->fd, d->enc, sizeof(opt) + len))
+			n = recv_msg(d->fd, d->reply, d->reply_cap);
+		failed = n < 0 || exec_obs_unpack(d->reply, (size_t)n, d->obs);
+	}
+	if (failed) {
 		snprintf(err, cap, "the executor died while running the program; restarted");
 		stop_server(d);
 		char e2[300];
