@@ -4,7 +4,7 @@
  * AFL++ nor libFuzzer.
  *
  *   mmspec fuzz [--time D] [--jobs N] [--seed S] [--db FILE] [--profile X.Y]
- *               [--max-steps N] [--reruns N] [--minimize-runs N]
+ *               [--max-steps N] [--reruns N] [--minimize-runs N] [--minimize-each N]
  *               [--stop-after N] [--stop-on GLOB [--stop-steps N]]
  *               [--export DIR] [PATH...]
  *
@@ -19,7 +19,8 @@
  * A divergence is stored the moment it is found. The first worker to meet
  * a signature (a shared table, in memory every worker maps) triages it:
  * reruns, minimization, the triage columns of its row, and with --export a
- * case file. Later meetings of a known signature are counted; the first
+ * case file. Later meetings of a known signature are counted, not
+ * minimized again (unless --minimize-each asks for more tries); the first
  * ten of each are stored too, the rest only counted.
  *
  * What "classes" counts: distinct (operation, outcome, number of VMAs
@@ -59,7 +60,6 @@
 #define CLASS_BITS (1u << 18)
 #define STORED_PER_SIGNATURE 10
 #define CORPUS_MAX 1024
-#define MINIMIZE_PER_SIGNATURE 5      /* occurrences minimized; the shortest result wins */
 
 /* One signature met in this campaign. */
 typedef struct sig_slot {
@@ -101,6 +101,7 @@ typedef struct campaign {
 	int64_t stop_after;           /* stop once this many signatures are triaged; 0: never */
 	const char *stop_on;          /* stop once a signature matching this glob is triaged ... */
 	uint32_t stop_steps;          /* ... and minimized to at most this many steps (0: any) */
+	int minimize_each;            /* occurrences of a signature minimized (the shortest wins) */
 	const char *export_dir;
 	int64_t run_id;
 	char cmdline[2048];
@@ -262,8 +263,8 @@ static void export_case(campaign *cp, fuzz_diff *d, const prog_case *m, const ha
 /*
  * Triage of one occurrence of a signature: reruns, minimization, the row's
  * triage columns. The first occurrence of each signature is triaged, then
- * up to MINIMIZE_PER_SIGNATURE - 1 later ones: a later program may minimize
- * to fewer steps (the campaign keeps the shortest, and exports that one).
+ * with --minimize-each N, up to N - 1 later ones: a later program may
+ * minimize to fewer steps (the campaign keeps the shortest, exports that).
  */
 static void triage(campaign *cp, fuzz_diff *d, store *db, sig_slot *slot, const prog_case *c,
 		   const harness_divergence *div, int64_t id, int wno)
@@ -422,7 +423,7 @@ static int worker(campaign *cp, int wno, int generation)
 			}
 			int idle = 0;
 			if (fresh || (slot && id > 0 && atomic_load(&slot->ready) &&
-				      atomic_load(&slot->minimizations) < MINIMIZE_PER_SIGNATURE &&
+				      atomic_load(&slot->minimizations) < cp->minimize_each &&
 				      c.nsteps > 1 && atomic_compare_exchange_strong(&slot->busy, &idle, 1)))
 				triage(cp, d, db, slot, &c, &div, id, wno);
 			break;
@@ -549,7 +550,8 @@ static void free_seeds(campaign *cp)
 
 int fuzz_cmd_fuzz(int argc, char **argv)
 {
-	campaign cp = { .jobs = 1, .db_path = "mmspec.db", .reruns = 5, .minimize_runs = 2000 };
+	campaign cp = { .jobs = 1, .db_path = "mmspec.db", .reruns = 5, .minimize_runs = 2000,
+			.minimize_each = 1 };
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	cp.seed = ((uint64_t)now.tv_sec * 1000003ULL) ^ (uint64_t)now.tv_nsec ^ ((uint64_t)getpid() << 32);
@@ -589,6 +591,10 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 				bad = "--reruns takes 0 to 100";
 		} else if (OPT("--minimize-runs")) {
 			cp.minimize_runs = (uint32_t)strtoul(v, NULL, 10);
+		} else if (OPT("--minimize-each")) {
+			cp.minimize_each = atoi(v);
+			if (cp.minimize_each < 1 || cp.minimize_each > 100)
+				bad = "--minimize-each takes 1 to 100";
 		} else if (OPT("--stop-after")) {
 			cp.stop_after = atoll(v);
 		} else if (OPT("--stop-on")) {

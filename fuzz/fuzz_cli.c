@@ -163,11 +163,9 @@ static int load_program(const char *arg, const char *db_path, bool want_minimize
 	memset(l, 0, sizeof(*l));
 	struct stat sb;
 	if (all_digits(arg) && stat(arg, &sb)) {
-		if (!db_path) {
-			snprintf(err, cap, "%s: a divergence id needs --db DB", arg);
-			return -1;
-		}
-		return load_divergence(db_path, strtoll(arg, NULL, 10), want_minimized, l, err, cap);
+		/* An id without --db: the default database, as `mmspec run` writes it. */
+		return load_divergence(db_path ? db_path : "mmspec.db", strtoll(arg, NULL, 10), want_minimized,
+				       l, err, cap);
 	}
 	return load_file_case(arg, l, err, cap);
 }

@@ -33,7 +33,7 @@ CC=${CC:-cc}
 
 # The campaign stops once the planted bug's signature is minimized to 4 steps.
 MMSPEC_PLANT=$PLANT "$MMSPEC" fuzz --time 110 --jobs 1 --seed 7 --db "$T/db" \
-	--stop-on "$WANT" --stop-steps 4 --export "$T" $SEEDS > "$T/out" 2> "$T/err"
+	--stop-on "$WANT" --stop-steps 4 --minimize-each 5 --export "$T" $SEEDS > "$T/out" 2> "$T/err"
 rc=$?
 cat "$T/out"
 [ $rc -eq 1 ] || { echo "FAIL: expected exit 1 (divergences found), got $rc"; cat "$T/err"; exit 1; }
