@@ -49,6 +49,10 @@ void harness_target_from_exec(harness_target *t, const exec_target_info *in)
 	p->overcommit_memory = in->overcommit_memory;
 	if (in->commit_guess_pages)
 		p->commit_guess_pages = in->commit_guess_pages;
+	p->swap = in->swap_pages != 0;
+	p->ksm = in->ksm;
+	p->memory_failure = in->memory_failure;
+	p->maybe_guard = in->maybe_guard;
 	p->thp = in->thp;
 	p->soft_dirty = in->soft_dirty;
 	p->hugepage_sizes = in->hugepage_sizes;
@@ -68,15 +72,37 @@ static bool version_cmp(uint32_t have, int cmp, uint32_t want)
 	}
 }
 
-static bool config_known(const harness_target *t, const char *name)
+/* A config fact the profile knows: 1 or 0; -1 when the name is not one. */
+static int config_fact(const harness_target *t, const char *name)
 {
 	if (!strcmp(name, "SOFT_DIRTY") || !strcmp(name, "MEM_SOFT_DIRTY"))
 		return t->profile.soft_dirty;
 	if (!strcmp(name, "TRANSPARENT_HUGEPAGE") || !strcmp(name, "THP"))
 		return t->profile.thp;
+	if (!strcmp(name, "KSM"))
+		return t->profile.ksm;
+	if (!strcmp(name, "MEMORY_FAILURE"))
+		return t->profile.memory_failure;
+	/* Guard regions mark their VMA VM_MAYBE_GUARD ("gu"): 6.19, some 6.18 builds. */
+	if (!strcmp(name, "MAYBE_GUARD"))
+		return t->profile.maybe_guard;
+	/* An active swap device: reclaim (MADV_PAGEOUT) can swap anonymous pages out. */
+	if (!strcmp(name, "SWAP"))
+		return t->profile.swap;
 	/* A 2 MiB hugetlb pool exists and has no free page. */
 	if (!strcmp(name, "HUGETLB_EMPTY_POOL"))
 		return ((t->profile.hugepage_sizes >> 21) & 1) && !t->profile.hugepages_free_2m;
+	return -1;
+}
+
+static bool config_known(const harness_target *t, const char *name)
+{
+	int f = config_fact(t, name);
+	if (f >= 0)
+		return f;
+	/* NOSWAP, NOMEMORY_FAILURE, ...: a known fact that does not hold. */
+	if (!strncmp(name, "NO", 2) && (f = config_fact(t, name + 2)) >= 0)
+		return !f;
 	for (size_t i = 0; i < sizeof(t->configs) / sizeof(t->configs[0]) && t->configs[i]; i++)
 		if (!strcmp(t->configs[i], name))
 			return true;
@@ -426,10 +452,19 @@ static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *p
 		uint64_t kpfn = e & ((1ULL << 55) - 1);
 		oracle_page_info m;
 		oracle_page(r->cur, va, &m);
+		/* A guard marker is a non-present swap-type entry (PM_SWAP);
+		 * PM_GUARD_REGION (bit 58) names it since 6.15 ("fs/proc/
+		 * task_mmu: add guard region bit to pagemap"). */
+		bool kguard = (e >> 58) & 1;
+		bool guard_bit = oracle_profile_at_least(&r->t->profile, 6, 15);
 		const char *what = NULL;
 		if (kp != m.present)
 			what = "present";
-		else if (ksw)
+		else if (m.guard && !(ksw && (kguard || !guard_bit)))
+			what = "guard";
+		else if (!m.guard && kguard)
+			what = "guard";
+		else if (ksw && !m.guard)
 			what = "swapped";
 		else if (ksd && !r->t->profile.soft_dirty)
 			what = "soft-dirty";
@@ -456,11 +491,11 @@ static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *p
 		char where[48], mdesc[160], kdesc[160];
 		format_value(where, sizeof(where), va, r->arena);
 		snprintf(mdesc, sizeof(mdesc), "%s: %s%s%s%s frame %u", where,
-			 m.present ? "present" : "not present", m.present && m.exclusive ? " exclusive" : "",
+			 m.present ? "present" : m.guard ? "guard marker" : "not present", m.present && m.exclusive ? " exclusive" : "",
 			 m.present ? (m.anon ? " anon" : " file/shared") : "", m.zero_page ? " zero-page" : "",
 			 m.frame);
 		snprintf(kdesc, sizeof(kdesc), "%s: %s%s%s%s%s pfn 0x%" PRIx64, where,
-			 kp ? "present" : "not present", kex ? " exclusive" : "",
+			 kp ? "present" : kguard ? "guard marker" : "not present", kex ? " exclusive" : "",
 			 kp ? (kfile ? " file/shared" : " anon") : "", ksw ? " swapped" : "",
 			 ksd ? " soft-dirty" : "", kpfn);
 		if (r->div) {
@@ -481,6 +516,141 @@ static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *p
 		return false;
 	}
 	return true;
+}
+
+/*
+ * MADV_FREE'd pages: the kernel may discard a clean lazyfree page at any
+ * moment (reclaim), and the model cannot know when, so where the kernel
+ * shows that it did, the model takes that choice, as it takes the kernel's
+ * legal mmap addresses. Before a pagemap() or mincore() step: a page the
+ * kernel shows absent that the model may drop is dropped.
+ */
+static void adopt_drops_before(run *r, const prog_step *s, const uint64_t *a,
+			       const exec_step_obs *kobs)
+{
+	if (!kobs || (s->op != PROG_PAGEMAP && s->op != PROG_MINCORE))
+		return;
+	bool dropped = false;
+	for (uint32_t q = 0; q < kobs->pm_count; q++) {
+		uint64_t e = r->k->obs->pm[kobs->pm_first + q];
+		uint64_t va = (a[0] & ~0xfffULL) + (uint64_t)q * 4096;
+		bool absent = s->op == PROG_PAGEMAP ? !((e >> 63) & 1) : ((uint8_t)e & 1) == 0;
+		/* pagemap shows any unmapping; mincore only a page that left
+		 * the page cache too (the model's may_drop pages). */
+		bool may = s->op == PROG_PAGEMAP ? oracle_page_may_unmap(r->cur, va)
+						 : oracle_page_may_drop(r->cur, va);
+		if (absent && may) {
+			oracle_page_drop(r->cur, va);
+			dropped = true;
+			continue;
+		}
+		/* Dropped, then read again by an access that could not tell
+		 * (its bytes were zero anyway): the kernel maps the zero page,
+		 * present and not exclusive, where the model still has its
+		 * exclusive lazyfree page. */
+		oracle_page_info mp;
+		oracle_page(r->cur, va, &mp);
+		if (s->op == PROG_PAGEMAP && ((e >> 63) & 1) && !((e >> 61) & 1) && !((e >> 56) & 1) &&
+		    mp.present && mp.exclusive && mp.lazyfree) {
+			oracle_page_drop_refault(r->cur, va);
+			dropped = true;
+		}
+		/* Mapped here only on the kernel side: the other PTEs the
+		 * model has of the page were unmapped by reclaim. */
+		if (s->op == PROG_PAGEMAP && ((e >> 63) & 1) && ((e >> 56) & 1) && mp.present &&
+		    !mp.exclusive && !mp.zero_page) {
+			oracle_page_unmap_others(r->cur, va);
+			dropped = true;
+		}
+	}
+	if (dropped)
+		r->npfn = 0;
+}
+
+/*
+ * After a load: the kernel may have read another legal value than the
+ * model's. Each page the load touched may hold what the model has, or
+ * zeroes if the model may drop it (lazyfree), or its other possible content
+ * (oracle_page_read_alt(): dropped before the write that dirtied it again).
+ * When the kernel's value matches one such choice (the lower page's, the
+ * upper's, or both), the model takes it and the load runs again (true).
+ * When the kernel read the model's value, an alternative it rules out is
+ * forgotten.
+ */
+static bool adopt_after_load(run *r, uint64_t addr, const outcome *m, const outcome *k)
+{
+	if (!k || m->signo || k->signo)
+		return false;
+	uint64_t pg[2] = { addr & ~0xfffULL, (addr + 7) & ~0xfffULL };
+	int npg = pg[0] == pg[1] ? 1 : 2;
+	uint8_t keep[8], choice[2][3][8];
+	bool ok[2][3] = { { false } };
+	memcpy(keep, &m->value, 8);
+	for (int j = 0; j < npg; j++) {
+		/* The bytes of the load that lie in page j: [lo, hi). */
+		unsigned lo = j ? (unsigned)(pg[1] - addr) : 0, hi = j || npg == 1 ? 8 : (unsigned)(pg[1] - addr);
+		memcpy(choice[j][0], keep, 8);
+		memcpy(choice[j][1], keep, 8);
+		memcpy(choice[j][2], keep, 8);
+		memset(choice[j][1] + lo, 0, hi - lo);
+		ok[j][0] = true;
+		ok[j][1] = oracle_page_may_drop(r->cur, pg[j]);
+		ok[j][2] = oracle_page_read_alt(r->cur, pg[j], (size_t)((addr + lo) & 0xfff), choice[j][2] + lo,
+						hi - lo);
+	}
+	if (m->value == k->value) {
+		for (int j = 0; j < npg; j++)
+			if (ok[j][2] && memcmp(choice[j][2], keep, 8))
+				oracle_page_resolve_alt(r->cur, pg[j], false);
+		return false;
+	}
+	for (int c0 = 0; c0 < 3; c0++) {
+		for (int c1 = 0; c1 < (npg == 2 ? 3 : 1); c1++) {
+			if ((!c0 && !c1) || !ok[0][c0] || (npg == 2 && !ok[1][c1]))
+				continue;
+			uint8_t v[8];
+			memcpy(v, keep, 8);
+			int lo1 = npg == 2 ? (int)(pg[1] - addr) : 8;
+			memcpy(v, choice[0][c0], (size_t)lo1);
+			if (npg == 2)
+				memcpy(v + lo1, choice[1][c1] + lo1, (size_t)(8 - lo1));
+			uint64_t val;
+			memcpy(&val, v, 8);
+			if (val != k->value)
+				continue;
+			int c[2] = { c0, c1 };
+			for (int j = 0; j < npg; j++) {
+				if (c[j] == 1)
+					oracle_page_drop(r->cur, pg[j]);
+				else if (c[j] == 2)
+					oracle_page_resolve_alt(r->cur, pg[j], true);
+			}
+			r->npfn = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Why the model skips a valid madvise advice (for the SKIP message). */
+static const char *madvise_unmodelled_why(uint64_t advice)
+{
+	switch ((int)(uint32_t)advice) {
+	case LX_MADV_PAGEOUT:
+		return "with swap, anonymous pages may be swapped out";
+	case LX_MADV_REMOVE:
+		return "hole punching in hugetlbfs files";
+	case LX_MADV_COLLAPSE:
+		return "collapsing pages into a THP";
+	case LX_MADV_MERGEABLE:
+	case LX_MADV_UNMERGEABLE:
+		return "KSM";
+	case LX_MADV_HWPOISON:
+	case LX_MADV_SOFT_OFFLINE:
+		return "memory-failure injection";
+	default:
+		return NULL;
+	}
 }
 
 static bool modelled(int op)
@@ -537,25 +707,40 @@ static void describe_layout(char *buf, size_t cap, const exec_vma *v, uint32_t n
 	format_value(base, sizeof(base), lo, arena);
 	used += (size_t)snprintf(buf + used, cap - used, "%s |%s|%s\n", base, strip,
 				 (hi - lo) >> 12 > 64 ? "..." : "");
-	for (uint32_t i = 0; i < n && used < cap; i++) {
+	/*
+	 * Only the VMAs that meet the drawn strip are listed: a whole layout has a
+	 * dozen VMAs of the executor and libc that would fill the buffer before
+	 * the ones the strip draws. The others are counted on a last line.
+	 */
+	uint32_t outside = 0;
+	uint64_t drawn_hi = lo + (pages << 12);
+	for (uint32_t i = 0; i < n; i++) {
 		char perms[5], s[48], e[48];
+		if (v[i].end <= lo || v[i].start >= drawn_hi) {
+			outside++;
+			continue;
+		}
+		if (used >= cap)
+			continue;
 		perms_of(v[i].prot, perms);
 		format_value(s, sizeof(s), v[i].start, arena);
 		format_value(e, sizeof(e), v[i].end, arena);
 		used += (size_t)snprintf(buf + used, cap - used, "  [%s, %s) %s\n", s, e, perms);
 	}
+	if (outside && used < cap)
+		snprintf(buf + used, cap - used, "  (%u more VMAs outside the strip)\n", outside);
 }
 
 /*
  * The VmFlags the model tracks and compares at maps() steps. Left out:
  * soft-dirty (kernel config), and flags set by things the model does not
- * see (ar, io, pf, de, mm, hg, mg, um/uw, ht, ss).
+ * see (ar, io, pf, de, mm, mg, um/uw, ht, ss).
  */
 #define TRACKED_VMFLAGS                                                                   \
 	(VM_READ | VM_WRITE | VM_EXEC | VM_SHARED | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | \
 	 VM_MAYSHARE | VM_GROWSDOWN | VM_LOCKED | VM_SEQ_READ | VM_RAND_READ | VM_DONTCOPY | \
 	 VM_LOCKONFAULT | VM_ACCOUNT | VM_NORESERVE | VM_SYNC | VM_WIPEONFORK | VM_DONTDUMP | \
-	 VM_NOHUGEPAGE | VM_DROPPABLE | VM_SEALED)
+	 VM_HUGEPAGE | VM_NOHUGEPAGE | VM_DROPPABLE | VM_SEALED | VM_MAYBE_GUARD)
 
 /* The model's VMAs in [lo, hi) as exec_vma records. */
 static uint32_t model_vmas(const run *r, uint64_t lo, uint64_t hi, exec_vma *out, uint32_t cap)
@@ -722,6 +907,24 @@ static bool compare_outcomes(run *r, uint32_t i, const outcome *m, const outcome
  * exit(); the root never exits; wait($c) runs in $c's parent after $c
  * exited (earlier, it would block forever).
  */
+/*
+ * With CAP_SYS_ADMIN kept in the sandbox, madvise(MADV_HWPOISON or
+ * MADV_SOFT_OFFLINE) would really poison or offline a page of this
+ * machine (madvise_inject_error()). An advice that could be one of them
+ * (computed from A or variables) counts as one.
+ */
+static bool may_inject_memory_failure(const prog_case *c, const prog_step *st)
+{
+	bool admin = false;
+	for (unsigned i = 0; i < c->nreq; i++)
+		admin |= c->req[i].kind == PROG_REQ_CAP && c->req[i].cap == LX_CAP_SYS_ADMIN;
+	if (!admin || st->op != PROG_MADVISE || st->nargs < 3)
+		return false;
+	const prog_expr *e = &st->arg[2];
+	uint32_t advice = (uint32_t)e->k;
+	return e->arena || e->nterms || advice == LX_MADV_HWPOISON || advice == LX_MADV_SOFT_OFFLINE;
+}
+
 bool harness_program_valid(const prog_case *c, char *why, size_t cap, uint32_t *step)
 {
 	bool born[PROG_MAX_VARS] = { false }, gone[PROG_MAX_VARS] = { false };
@@ -735,6 +938,9 @@ bool harness_program_valid(const prog_case *c, char *why, size_t cap, uint32_t *
 			bad = "the step's process does not exist here (before its fork() or after its exit())";
 		else if (st->op == PROG_EXIT && o == PROG_ROOT)
 			bad = "the root process cannot exit(); exit a forked process";
+		else if (may_inject_memory_failure(c, st))
+			bad = "with CAP_SYS_ADMIN kept, MADV_HWPOISON or MADV_SOFT_OFFLINE would poison or "
+			      "offline a real page of this machine";
 		else if (st->op == PROG_WAIT) {
 			uint8_t w = st->arg[0].term[0].var;
 			if (!gone[w])
@@ -820,7 +1026,8 @@ static bool unmodelled_outcome(const outcome *o)
 
 /* The SKIP message for an unmodelled step: a fetch() says why, with the
  * instruction's first bytes as the model has them. */
-static void skip_unmodelled(run *r, uint32_t i, const prog_step *s, const outcome *o)
+static void skip_unmodelled(run *r, uint32_t i, const prog_step *s, const outcome *o,
+			    const uint64_t *a)
 {
 	char *text = prog_step_to_string(r->c, s);
 	if (o->is_probe) {
@@ -831,7 +1038,9 @@ static void skip_unmodelled(run *r, uint32_t i, const prog_step *s, const outcom
 		     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
 		     oracle_fetch_unmodelled_why(o->code));
 	} else {
-		fail(r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet", s->line, text ? text : "?");
+		const char *reason = s->op == PROG_MADVISE ? madvise_unmodelled_why(a[2]) : NULL;
+		fail(r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet%s%s", s->line, text ? text : "?",
+		     reason ? ": " : "", reason ? reason : "");
 	}
 	free(text);
 }
@@ -885,6 +1094,8 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		seed_from_kernel(&r);
 	else
 		r.arena = oracle_proc_seed_default(r.root);
+	/* Every sandbox runs prctl(PR_SET_THP_DISABLE, 1) (exec.c). */
+	oracle_world_set_thp_disabled(r.w, true);
 	for (unsigned i = 0; i < c->nreq; i++)
 		if (c->req[i].kind == PROG_REQ_CAP)
 			oracle_proc_set_cap(r.root, c->req[i].cap, true);
@@ -931,7 +1142,7 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 				char scratch[PROG_STR_MAX];
 				model_step(&r, s, a, NULL, &mo, scratch, sizeof(scratch));
 				if (unmodelled_outcome(&mo)) {
-					skip_unmodelled(&r, i, s, &mo);
+					skip_unmodelled(&r, i, s, &mo, a);
 					break;
 				}
 				char *text = prog_step_to_string(c, s);
@@ -953,9 +1164,12 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		}
 		outcome mo;
 		char drawing[PROG_STR_MAX] = "";
+		adopt_drops_before(&r, s, a, kobs);
 		model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
+		if (s->op == PROG_LOAD && adopt_after_load(&r, a[0], &mo, kp))
+			model_step(&r, s, a, kp, &mo, drawing, sizeof(drawing));
 		if (unmodelled_outcome(&mo)) {
-			skip_unmodelled(&r, i, s, &mo);
+			skip_unmodelled(&r, i, s, &mo, a);
 			break;
 		}
 

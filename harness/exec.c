@@ -96,7 +96,7 @@ static const struct { const char *name; uint64_t bit; } vmflag_names[] = {
 	{ "de", VM_DONTEXPAND }, { "lf", VM_LOCKONFAULT }, { "ac", VM_ACCOUNT },
 	{ "nr", VM_NORESERVE }, { "ht", VM_HUGETLB }, { "sf", VM_SYNC }, { "ar", VM_ARCH_1 },
 	{ "wf", VM_WIPEONFORK }, { "dd", VM_DONTDUMP }, { "sd", VM_SOFTDIRTY },
-	{ "mm", VM_MIXEDMAP }, { "hg", VM_HUGEPAGE }, { "nh", VM_NOHUGEPAGE },
+	{ "gu", VM_MAYBE_GUARD }, { "mm", VM_MIXEDMAP }, { "hg", VM_HUGEPAGE }, { "nh", VM_NOHUGEPAGE },
 	{ "mg", VM_MERGEABLE }, { "ss", VM_SHADOW_STACK }, { "dp", VM_DROPPABLE },
 	{ "sl", VM_SEALED },
 };
@@ -285,6 +285,34 @@ static void sandbox_limits(exec_target_info *info)
 	}
 }
 
+/*
+ * Whether MADV_GUARD_INSTALL marks the VMA VM_MAYBE_GUARD ("gu" in smaps;
+ * 6.19, and some 6.18 builds): then guarded file mappings get no anon_vma,
+ * which changes how they merge after fork. A scratch page, unmapped again.
+ */
+static bool probe_maybe_guard(void)
+{
+	/* The probed page sits between two PROT_NONE pages of its own, so it
+	 * merges with nothing of the executor's and leaves nothing behind. */
+	char *p = (char *)syscall(SYS_mmap, NULL, 3 * PAGE, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	bool gu = false;
+	char head[32];
+	snprintf(head, sizeof(head), "\n%lx-", (unsigned long)(p + PAGE));
+	if (syscall(SYS_mprotect, p + PAGE, PAGE, PROT_READ | PROT_WRITE) == 0 &&
+	    syscall(SYS_madvise, p + PAGE, PAGE, LX_MADV_GUARD_INSTALL) == 0 &&
+	    read_file("/proc/self/smaps", big_buf, sizeof(big_buf)) > 0) {
+		char *at = strstr(big_buf, head);
+		char *vf = at ? strstr(at, "VmFlags:") : NULL;
+		char *eol = vf ? strchr(vf, '\n') : NULL;
+		gu = eol && memmem(vf, (size_t)(eol - vf), " gu", 3);
+	}
+	syscall(SYS_munmap, p, 3 * PAGE);
+	return gu;
+}
+
 int exec_init(exec_target_info *info, char *err, size_t errcap)
 {
 	memset(info, 0, sizeof(*info));
@@ -304,7 +332,11 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 	if (read_file("/proc/meminfo", big_buf, sizeof(big_buf)) > 0)
 		info->commit_guess_pages = (meminfo_kb(big_buf, "MemTotal:") +
 					    meminfo_kb(big_buf, "SwapTotal:")) / 4;
+	info->swap_pages = info->commit_guess_pages ? meminfo_kb(big_buf, "SwapTotal:") / 4 : 0;
 	info->thp = access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
+	info->ksm = access("/sys/kernel/mm/ksm", F_OK) == 0;
+	info->memory_failure = access("/proc/sys/vm/memory_failure_early_kill", F_OK) == 0;
+	info->maybe_guard = probe_maybe_guard();
 	if (access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) == 0)
 		info->hugepage_sizes |= 1ULL << 21;
 	if (access("/sys/kernel/mm/hugepages/hugepages-1048576kB", F_OK) == 0)
@@ -451,18 +483,18 @@ static volatile uint64_t fault_addr, fetch_target;
 static volatile int64_t fault_trapno, fault_err;
 static volatile uint64_t fault_rip;
 static volatile sig_atomic_t fault_traps_at;  /* fetch_traps when the fault came */
-static uint64_t fetch_scratch[64] __attribute__((aligned(64)));
-static uint64_t *volatile fetch_scratch_ptr = &fetch_scratch[32];
 /*
- * The stack the one instruction runs on: every word is FETCH_RFLAGS, the
- * RFLAGS image the single step starts from (TF, IF and the reserved bit 1;
- * no AC, DF or arithmetic flags), so popf (and iret's RFLAGS) load TF set
- * and the trap still comes after that one instruction; ret and iret jump
- * to that small value and trap or fault there. Refilled before each fetch.
+ * What every general register holds, rsp included, while fetch()'s one
+ * instruction runs (oracle/insn.c relies on it): non-canonical, and so are
+ * its multiples by 1, 2, 3, 4, 5, 8 and 9 plus any 32-bit displacement (the
+ * addresses a ModRM/SIB operand can build from two registers). So the
+ * instruction cannot reach memory through a register: an explicit operand
+ * raises #GP, a stack access (push, pop, popf, ret, iret...) #SS, a jump
+ * through a register #GP. The sandbox's own memory and the program's stay
+ * untouched, whatever bytes the program planted.
  */
-#define FETCH_RFLAGS 0x302ULL
-static uint64_t fetch_stack[64] __attribute__((aligned(64)));
-static uint64_t *volatile fetch_stack_ptr = &fetch_stack[32];
+#define FETCH_REG 0xdead0000dead0000ULL
+void fetch_jmp_insn(void); /* the asm label of the jump to the target */
 static char altstack[64 * 1024];
 static bool use_maps_text;
 
@@ -530,6 +562,10 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	if (sig == SIGTRAP && probe_active && fetch_traps == 0 &&
+	    (uint64_t)uc->uc_mcontext.gregs[REG_RIP] == (uint64_t)fetch_jmp_insn &&
+	    fetch_target != (uint64_t)fetch_jmp_insn)
+		return; /* the step before the jump to the target */
+	if (sig == SIGTRAP && probe_active && fetch_traps == 0 &&
 	    (uint64_t)uc->uc_mcontext.gregs[REG_RIP] == fetch_target) {
 		/* Single-stepping reached the target: let exactly one instruction run. */
 		fetch_traps = 1;
@@ -556,16 +592,13 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 
 static __attribute__((noinline)) void jump_single_step(void)
 {
-	/* TF set by popfq traps after the following jmp, with RIP at the target;
-	 * the handler then lets one instruction at the target run (or fault on
-	 * its fetch) before the next trap. Every general register but rsp
-	 * points at scratch memory, so that the one instruction's memory
-	 * operands cannot touch the program's memory; rsp points into
-	 * fetch_stack, whose words are all FETCH_RFLAGS, and the popfq here
-	 * takes its flags from there too. The target is fetch_target. */
-	__asm__ volatile("mov %0, %%r11\n\t"
-			 "mov %2, %%rsp\n\t"
-			 "mov %1, %%rax\n\t"
+	/* TF set by popfq traps after the instruction after it (the last mov),
+	 * with RIP at the jump, which on_signal lets go on; the next trap comes
+	 * after the jump, with RIP at the target, and the handler then lets one
+	 * instruction at the target run (or fault on its fetch) before the
+	 * next trap. The jump is through memory, so that no register has to
+	 * hold the target. */
+	__asm__ volatile("movabs %1, %%rax\n\t"
 			 "mov %%rax, %%rbx\n\t"
 			 "mov %%rax, %%rcx\n\t"
 			 "mov %%rax, %%rdx\n\t"
@@ -575,16 +608,22 @@ static __attribute__((noinline)) void jump_single_step(void)
 			 "mov %%rax, %%r8\n\t"
 			 "mov %%rax, %%r9\n\t"
 			 "mov %%rax, %%r10\n\t"
+			 "mov %%rax, %%r11\n\t"
 			 "mov %%rax, %%r12\n\t"
 			 "mov %%rax, %%r13\n\t"
 			 "mov %%rax, %%r14\n\t"
 			 "mov %%rax, %%r15\n\t"
+			 "pushfq\n\t"
+			 "orq $0x100, (%%rsp)\n\t"
 			 "popfq\n\t"
-			 "jmp *%%r11\n\t"
+			 "mov %%rax, %%rsp\n\t"
+			 ".globl fetch_jmp_insn\n"
+			 "fetch_jmp_insn:\n\t"
+			 "jmp *%0\n\t"
 			 :
-			 /* The operands are globals, addressed rip-relative: no
-			  * register is needed to reach them once all are clobbered. */
-			 : "m"(fetch_target), "m"(fetch_scratch_ptr), "m"(fetch_stack_ptr)
+			 /* A global, addressed rip-relative: no register is needed
+			  * to reach it once all are clobbered. */
+			 : "m"(fetch_target), "i"(FETCH_REG)
 			 : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
 			   "r12", "r13", "r14", "r15", "memory", "cc");
 	__builtin_unreachable();
@@ -606,8 +645,6 @@ static void probe(int op, uint64_t addr, uint64_t value, exec_step_obs *o)
 		} else {
 			fetch_traps = 0;
 			fetch_target = addr;
-			for (size_t i = 0; i < sizeof(fetch_stack) / sizeof(fetch_stack[0]); i++)
-				fetch_stack[i] = FETCH_RFLAGS;
 			jump_single_step();
 		}
 		probe_active = 0;

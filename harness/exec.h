@@ -105,7 +105,11 @@ typedef struct exec_target_info {
 	uint64_t max_map_count;
 	int overcommit_memory;
 	uint64_t commit_guess_pages; /* MemTotal + SwapTotal, in pages */
+	uint64_t swap_pages;     /* SwapTotal, in pages: MADV_PAGEOUT can swap anonymous pages out */
 	bool thp;                /* /sys/kernel/mm/transparent_hugepage exists */
+	bool ksm;                /* /sys/kernel/mm/ksm exists: CONFIG_KSM */
+	bool memory_failure;     /* vm.memory_failure_early_kill exists: CONFIG_MEMORY_FAILURE */
+	bool maybe_guard;        /* a guard region marks its VMA "gu" (VM_MAYBE_GUARD) */
 	bool procmap_query;      /* the PROCMAP_QUERY ioctl works */
 	bool soft_dirty;         /* pagemap soft-dirty bit observed on a fresh page */
 	uint64_t arena;          /* A */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "report.h"
 #include "store.h"
 #include "fuzz.h"
 
@@ -49,6 +50,10 @@ static void usage(FILE *out)
 		"        write a standalone C reproducer of a divergence\n"
 		"  explain FILE[:CASE]\n"
 		"        print the model's state after every step, the address space drawn as text\n"
+		"  report [--db FILE] [--json] runs|summary|divergences|show|diff|matrix|export|html\n"
+		"        read the database: what ran, failed and diverged (`mmspec report -h`)\n"
+		"  db merge OUT IN...\n"
+		"        combine databases from several machines into OUT, without duplicates\n"
 		"  version\n"
 		"\n"
 		"exit status: 0 passed, 1 a failure, 2 bad usage or input, 3 the harness broke\n");
@@ -916,6 +921,8 @@ int main(int argc, char **argv)
 		printf("mmspec %s\n", MMSPEC_VERSION);
 		return 0;
 	}
+	if (!strcmp(cmd, "report") || !strcmp(cmd, "db"))
+		return (cmd[0] == 'r' ? report_main : report_db_main)(argc - 2, argv + 2, stdout, stderr);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;

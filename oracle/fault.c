@@ -101,6 +101,10 @@ static oracle_fault access_page(oracle_proc *p, uint64_t addr, enum access acc)
 	/* A file page wholly past the end of the file: do_sigbus(). */
 	if (r == VM_FAULT_SIGBUS)
 		return fault(LX_SIGBUS, LX_BUS_ADRERR, addr);
+	/* A guard marker: mm_fault_error() -> bad_area_nosemaphore(), which
+	 * is SEGV_MAPERR (for fetches too: the fault comes before NX). */
+	if (r == VM_FAULT_SIGSEGV)
+		return fault(LX_SIGSEGV, LX_SEGV_MAPERR, addr);
 	if (r)
 		return fault(LX_SIGSEGV, LX_SEGV_MAPERR, addr); /* model OOM: world is broken */
 	/* A fetch from a non-exec VMA faults the page in, then hits NX. */
@@ -135,8 +139,11 @@ static void copy_bytes(oracle_proc *p, uint64_t addr, uint8_t *buf, size_t n, bo
 			p->w->broken = "access to a page that was just faulted in found no PTE";
 			return;
 		}
-		if (write)
+		if (write) {
 			frame_write(p->w, e->f, off, buf + i, chunk);
+			if (e->f->alt) /* the other possible content gets the write too */
+				frame_write(p->w, e->f->alt, off, buf + i, chunk);
+		}
 		else
 			frame_read(e->f, off, buf + i, chunk);
 		i += chunk;

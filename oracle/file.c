@@ -184,7 +184,7 @@ static void unmap_mapping_range(oracle_world *w, oracle_file *f, uint64_t first)
 			uint64_t start = v->start;
 			if (first > v->pgoff)
 				start += (first - v->pgoff) << PAGE_SHIFT;
-			zap_page_range(p, start, v->end);
+			zap_page_range_single(p, start, v->end); /* guard markers stay */
 		}
 	}
 }
@@ -204,6 +204,43 @@ static int shmem_truncate_range(oracle_world *w, oracle_file *f, uint64_t newsiz
 					       newsize & ~PAGE_MASK);
 	}
 	return 0;
+}
+
+/*
+ * shmem_fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) over the
+ * whole pages [first, last): unmap_mapping_range(..., even_cows = 0) takes
+ * the page-cache pages out of every mapping but leaves private COW copies
+ * ("hole-punching leaves COWed pages") and guard markers, then
+ * shmem_truncate_range() frees the pages; i_size stays.
+ */
+void shmem_punch_hole(oracle_world *w, oracle_file *f, uint64_t first, uint64_t last)
+{
+	for (int i = 0; i < w->nprocs; i++) {
+		oracle_proc *p = w->procs[i];
+		for (vma *v = vma_of(tree_first(&p->vmas)); v; v = vma_next(v)) {
+			uint64_t lo = v->pgoff > first ? v->pgoff : first;
+			uint64_t hi = v->pgoff + vma_pages(v) < last ? v->pgoff + vma_pages(v) : last;
+			if (v->file != f || lo >= hi)
+				continue;
+			uint64_t vpn = (v->start >> PAGE_SHIFT) + (lo - v->pgoff);
+			uint64_t end_vpn = vpn + (hi - lo);
+			pte *e;
+			while ((e = pte_next(p, vpn, end_vpn))) {
+				vpn = e->vpn + 1;
+				if (e->f && !e->f->anon)
+					pte_clear(p, e);
+			}
+		}
+	}
+	tree_node *n = tree_ceil(&f->pages, first);
+	while (n && n->key < last) {
+		tree_node *next = tree_next(n);
+		pcache_entry *pc = tree_entry(n, pcache_entry, node);
+		tree_remove(&f->pages, n);
+		frame_put(w, pc->f);
+		free(pc);
+		n = next;
+	}
 }
 
 static int64_t do_ftruncate(oracle_proc *p, uint64_t fd, uint64_t length)

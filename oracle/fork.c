@@ -95,7 +95,7 @@ static oracle_proc *dup_mmap(oracle_proc *p)
 		vma_link(c, t, prev);
 		prev = t;
 		vm_stat_account(c, t->flags, (int64_t)vma_pages(t));
-		if (!(v->flags & VM_WIPEONFORK) && (v->av || (v->flags & (VM_PFNMAP | VM_MIXEDMAP))))
+		if (!(v->flags & VM_WIPEONFORK) && (v->av || (v->flags & (VM_PFNMAP | VM_MIXEDMAP | VM_MAYBE_GUARD))))
 			if (copy_page_range(c, p, v))
 				return NULL;
 	}

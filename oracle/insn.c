@@ -2,11 +2,18 @@
 /*
  * insn.c: an x86-64 instruction-length decoder, just enough for fetch().
  *
- * fetch(addr) single-steps one instruction at addr (harness/exec.c: every
- * general register but rsp points at 64-byte-aligned scratch memory, rsp at
- * a stack of known RFLAGS images). What that instruction does to the
- * program's memory is an artefact of the probe, but two of its effects
- * reach the next page, and the model must reproduce them:
+ * fetch(addr) single-steps one instruction at addr (harness/exec.c) with
+ * every general register, rsp included, holding EXEC_FETCH_REG
+ * (0xdead0000dead0000): a non-canonical value whose multiples by 1, 2, 3,
+ * 4, 5, 8 and 9 stay non-canonical with any 32-bit displacement added. So
+ * an explicit memory operand built from registers raises #GP, an implicit
+ * stack access (push, pop, call, ret, popf, iret, leave...) raises #SS, a
+ * string instruction's rsi/rdi raise #GP, and a jump through a register
+ * raises #GP: the instruction never touches memory, except through an
+ * operand relative to RIP, at an absolute address, or with 32-bit address
+ * size (67 prefix), which the model does not follow. What that instruction
+ * does is an artefact of the probe, but two of its effects reach the next
+ * page, and the model must reproduce them:
  *
  *  - the CPU fetches the instruction's bytes that lie past the page end:
  *    an instruction fetch of the next page (faulting it in, or failing);
@@ -27,10 +34,11 @@
  * those that let a second instruction run before the single-step trap
  * (syscall, sysenter, int 0x80, the UMIP-emulated sgdt/sidt/sldt/str/smsw,
  * mov to a segment register), those whose memory operand is addressed
- * relative to RIP or absolutely (it reaches the program's memory, which the
- * model does not follow), and, near a page end only, those whose length or
- * #GP the decoder cannot tell (VEX/EVEX, x87/SSE state saves, misaligned
- * SSE operands, undefined opcodes, far branches through memory).
+ * relative to RIP, absolutely or with 32-bit addresses (it reaches the
+ * program's memory, which the model does not follow), and, near a page end
+ * only, those whose length or #GP the decoder cannot tell (VEX/EVEX,
+ * undefined opcodes, SSE forms valid only with some prefixes, orderings of
+ * #GP and #SS the manuals leave open).
  */
 #include "oracleInt.h"
 
@@ -38,12 +46,23 @@ typedef struct dec {
 	const uint8_t *b;
 	unsigned avail, pos;
 	bool more;             /* ran out of bytes */
-	bool opsize16, addr32, rep, rex_w;
+	bool opsize16, addr32, rep, lock, rex_w, rex_r, rex_x, rex_b;
+	bool fs_gs;            /* an fs: or gs: override (the others are ignored) */
 	insn_info *out;
 	/* ModRM facts */
-	bool has_modrm, mem;
+	bool has_modrm, mem, direct;
+	bool ss_based;         /* based on rsp or rbp: the SS segment, so #SS */
 	unsigned mod, reg, rm;
-	int64_t disp;
+	/* What the instruction does, for classify() */
+	bool ud;               /* #UD once decoded: nothing else happens */
+	bool gp;               /* #GP whatever its operands (privilege, I/O) */
+	bool unknown;          /* #GP or not: not known */
+	bool runs_more;        /* a second instruction runs before the trap */
+	bool noaccess;         /* its memory operand is not accessed (lea, nops) */
+	bool stack;            /* an implicit stack access: #SS */
+	bool string;           /* rsi/rdi accesses: #GP */
+	bool branch_reg;       /* a jump to a register's value: #GP */
+	bool lockable;         /* lock is allowed with a memory operand */
 } dec;
 
 static int next(dec *d)
@@ -61,9 +80,10 @@ static void skip(dec *d, unsigned n)
 		(void)next(d);
 }
 
-/* ModRM, SIB and displacement. A memory operand with no base register
- * (RIP-relative, or SIB with no base) is "direct": it does not point at the
- * probe's scratch memory. */
+/* ModRM, SIB and displacement. A memory operand relative to RIP, at an
+ * absolute address (SIB with neither base nor index) or with 32-bit
+ * address size is "direct": it reaches real memory. Any other is built
+ * from registers, so its address is non-canonical. */
 static void modrm(dec *d)
 {
 	int m = next(d);
@@ -76,53 +96,40 @@ static void modrm(dec *d)
 	if (d->mod == 3)
 		return;
 	d->mem = true;
+	if (d->addr32)
+		d->direct = true;
 	unsigned dlen = d->mod == 1 ? 1 : d->mod == 2 ? 4 : 0;
 	if (d->rm == 4) {
 		int sib = next(d);
 		if (sib < 0)
 			return;
-		if (d->mod == 0 && (sib & 7) == 5) {
+		unsigned base = (unsigned)sib & 7;
+		if (d->mod == 0 && base == 5) {
 			dlen = 4;
-			d->out->mem_direct = true;
+			bool index = ((sib >> 3) & 7) != 4 || d->rex_x;
+			if (!index)
+				d->direct = true;
+		} else if ((base == 4 || base == 5) && !d->rex_b) {
+			d->ss_based = true;       /* rsp or rbp as the base */
 		}
 	} else if (d->mod == 0 && d->rm == 5) {
 		dlen = 4;
-		d->out->mem_direct = true;
+		d->direct = true;
+	} else if (d->rm == 5 && !d->rex_b) {
+		d->ss_based = true;               /* rbp + displacement */
 	}
-	uint64_t disp = 0;
-	for (unsigned i = 0; i < dlen; i++) {
-		int c = next(d);
-		if (c < 0)
-			return;
-		disp |= (uint64_t)c << (8 * i);
-	}
-	d->disp = dlen == 1 ? (int8_t)disp : dlen == 4 ? (int32_t)disp : 0;
+	/* A non-canonical address in the SS segment is #SS, in any other #GP;
+	 * fs: and gs: overrides take the operand out of SS (in 64-bit mode the
+	 * cs, ds, es and ss overrides are ignored). */
+	if (d->fs_gs)
+		d->ss_based = false;
+	skip(d, dlen);
 }
 
 static unsigned iz(const dec *d) { return d->opsize16 ? 2 : 4; }
 
-/* A ModRM form that raises #UD once decoded: its operand is never accessed. */
-static void undefined_form(dec *d)
-{
-	d->mem = false;
-	d->out->mem_direct = false;
-}
-
-static void set(dec *d, enum insn_class c)
-{
-	/* The most restrictive class wins. */
-	if (c > d->out->cls)
-		d->out->cls = c;
-}
-
-/* Legacy SSE with a memory operand: #GP when it is not 16-byte aligned. The
- * scratch base is 64-byte aligned, so the address's alignment is the
- * displacement's. */
-static void sse_alignment(dec *d)
-{
-	if (d->mem && !d->out->mem_direct && (d->disp & 15))
-		set(d, INSN_FAULT_UNKNOWN);
-}
+/* A ModRM form that raises #UD once decoded. */
+static void undefined(dec *d) { d->ud = true; }
 
 static void two_byte(dec *d)
 {
@@ -131,96 +138,134 @@ static void two_byte(dec *d)
 		return;
 	switch (op) {
 	case 0x05: case 0x34:                     /* syscall, sysenter */
-		set(d, INSN_RUNS_MORE);
+		d->runs_more = true;
 		return;
 	case 0x06: case 0x07: case 0x08: case 0x09: case 0x30: case 0x32: case 0x35:
-		set(d, INSN_GP);                  /* clts sysret invd wbinvd wrmsr rdmsr sysexit */
+		d->gp = true;                     /* clts sysret invd wbinvd wrmsr rdmsr sysexit */
 		return;
-	case 0x0b: case 0x31: case 0x77: case 0xa0: case 0xa2: case 0xa8: case 0xaa:
-		return;                           /* ud2 rdtsc emms push-fs cpuid push-gs rsm */
-	case 0xa1: case 0xa9:
-		set(d, INSN_GP);                  /* pop fs/gs: the selector is the RFLAGS image */
+	case 0x0b: case 0x31: case 0x77: case 0xa2: case 0xaa:
+		return;                           /* ud2 rdtsc emms cpuid rsm(#UD) */
+	case 0xa0: case 0xa1: case 0xa8: case 0xa9:
+		d->stack = true;                  /* push/pop fs, gs */
 		return;
 	case 0x33: case 0x37:                     /* rdpmc (CR4.PCE), getsec */
-		set(d, INSN_FAULT_UNKNOWN);
+		d->unknown = true;
 		return;
 	case 0x00:
 		modrm(d);
 		if (d->reg <= 1)                  /* sldt, str: emulated under UMIP */
-			set(d, INSN_RUNS_MORE);
+			d->runs_more = true;
 		else if (d->reg <= 3)             /* lldt, ltr */
-			set(d, INSN_GP);
+			d->gp = true;
 		else if (d->reg >= 6)
-			set(d, INSN_FAULT_UNKNOWN);
-		return;
+			undefined(d);
+		return;                           /* verr, verw: read their operand */
 	case 0x01:
 		modrm(d);
 		if (d->mod != 3 && (d->reg <= 1 || d->reg == 4))
-			set(d, INSN_RUNS_MORE);   /* sgdt, sidt, smsw: emulated under UMIP */
+			d->runs_more = true;      /* sgdt, sidt, smsw: emulated under UMIP */
 		else if (d->mod == 3 && d->reg == 4)
-			set(d, INSN_RUNS_MORE);   /* smsw to a register */
+			d->runs_more = true;      /* smsw to a register */
 		else if (d->mod != 3 && (d->reg == 2 || d->reg == 3 || d->reg == 6 || d->reg == 7))
-			set(d, INSN_GP);          /* lgdt lidt lmsw invlpg */
+			d->gp = true;             /* lgdt lidt lmsw invlpg */
 		else
-			set(d, INSN_FAULT_UNKNOWN);
+			d->unknown = true;
 		return;
 	case 0x0d: case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e: case 0x1f:
 		modrm(d);                         /* prefetches and hint nops: no access */
-		d->mem = false;
-		d->out->mem_direct = false;
+		d->noaccess = true;
 		return;
 	case 0x0f:                                /* 3DNow!: ModRM then an opcode byte */
 		modrm(d);
 		skip(d, 1);
 		d->out->len_known = false;
-		set(d, INSN_FAULT_UNKNOWN);
+		d->unknown = true;
 		return;
-	case 0x20: case 0x21: case 0x22: case 0x23:
-		/* mov to/from control and debug registers: the ModRM byte always
-		 * names registers, whatever its mod bits say. */
-		skip(d, 1);
-		set(d, INSN_GP);
+	case 0x20: case 0x22:
+		/* mov to/from a control register: the ModRM byte always names
+		 * registers. CR1, CR5-7 and CR9+ are #UD before the privilege
+		 * check (measured). */
+		if ((d->reg = (unsigned)next(d) >> 3 & 7, d->more))
+			return;
+		if (d->rex_r ? d->reg != 0 : (d->reg == 1 || d->reg >= 5))
+			undefined(d);
+		else
+			d->gp = true;
 		return;
-	case 0x38:
+	case 0x21: case 0x23:                     /* debug registers: DR4/5 depend on CR4.DE */
+		if ((d->reg = (unsigned)next(d) >> 3 & 7, d->more))
+			return;
+		if (d->rex_r || d->reg == 4 || d->reg == 5)
+			d->unknown = true;
+		else
+			d->gp = true;
+		return;
+	case 0x38: case 0x3a:                     /* many opcodes are undefined */
 		skip(d, 1);
 		modrm(d);
-		sse_alignment(d);
-		return;
-	case 0x3a:
-		skip(d, 1);
-		modrm(d);
-		skip(d, 1);
-		sse_alignment(d);
+		if (op == 0x3a)
+			skip(d, 1);
+		if (d->mem)
+			d->unknown = true;
 		return;
 	case 0x70: case 0x71: case 0x72: case 0x73: case 0xc2: case 0xc4: case 0xc5: case 0xc6:
 		modrm(d);
 		skip(d, 1);
-		sse_alignment(d);
+		if (d->mem && op >= 0x71 && op <= 0x73)
+			undefined(d);             /* the shift groups take registers only */
 		return;
 	case 0xa4: case 0xac: case 0xba:
 		modrm(d);
 		skip(d, 1);
+		if (op == 0xba && d->reg >= 5)
+			d->lockable = true;
+		if (op == 0xba && d->reg < 4)
+			undefined(d);             /* 0f ba /0-/3 do not exist */
+		return;
+	case 0xa3:
+		modrm(d);
+		return;
+	case 0xab: case 0xb3: case 0xbb: case 0xb0: case 0xb1: case 0xc0: case 0xc1:
+		modrm(d);
+		d->lockable = true;
 		return;
 	case 0xae:
 		modrm(d);
-		if (d->mem)                       /* fxsave, xsave ...: alignment, state */
-			set(d, INSN_FAULT_UNKNOWN);
-		return;
+		if (d->mod == 3) {
+			if (d->rep && (d->reg == 2 || d->reg == 3))
+				d->gp = true;     /* wrfsbase/wrgsbase of a non-canonical value */
+			else if (d->rep ? d->reg > 1 : d->reg < 5)
+				d->unknown = true;
+		}
+		return;                           /* fxsave, xsave, clflush...: access */
 	case 0xc7:
 		modrm(d);
-		if (d->mem)                       /* cmpxchg16b alignment, vmptrld ... */
-			set(d, INSN_FAULT_UNKNOWN);
+		if (d->mod == 3) {
+			if (d->reg < 6)
+				d->unknown = true;
+		} else if (d->reg == 1) {
+			d->lockable = true;       /* cmpxchg8b/16b */
+		} else {
+			d->unknown = true;
+		}
 		return;
 	case 0x78: case 0x79:
 		modrm(d);
-		set(d, INSN_FAULT_UNKNOWN);
+		d->unknown = true;
 		return;
 	case 0x04: case 0x0a: case 0x0c: case 0x0e: case 0x24: case 0x25: case 0x26: case 0x27:
 	case 0x36: case 0x39: case 0x3b: case 0x3c: case 0x3d: case 0x3e: case 0x3f:
 	case 0x7a: case 0x7b: case 0xa6: case 0xa7:
 		/* Undefined: how many bytes the CPU takes before #UD is unknown. */
 		d->out->len_known = false;
-		set(d, INSN_FAULT_UNKNOWN);
+		d->unknown = true;
+		return;
+	case 0x6c: case 0x6d: case 0x7c: case 0x7d: case 0xd0: case 0xd6: case 0xd7: case 0xe6:
+	case 0xf0:
+		/* Defined with some prefixes only (or for registers only). */
+		modrm(d);
+		if (d->mem)
+			d->unknown = true;
 		return;
 	default:
 		break;
@@ -234,14 +279,10 @@ static void two_byte(dec *d)
 	if (op >= 0xc8 && op <= 0xcf)             /* bswap */
 		return;
 	modrm(d);
-	bool sse = (op >= 0x10 && op <= 0x17) || (op >= 0x28 && op <= 0x2f) ||
-		   (op >= 0x50 && op <= 0x7f) || op >= 0xd0;
-	if (sse)
-		sse_alignment(d);
 }
 
-/* VEX (c4, c5) and EVEX (62): lengths known, faults not (AVX alignment,
- * features this CPU may lack). */
+/* VEX (c4, c5) and EVEX (62): lengths known, faults not (features this
+ * CPU may lack). */
 static void vex(dec *d, int first)
 {
 	unsigned map = 1;
@@ -263,7 +304,7 @@ static void vex(dec *d, int first)
 	int op = next(d);
 	if (op < 0)
 		return;
-	set(d, INSN_FAULT_UNKNOWN);
+	d->unknown = true;
 	if (map == 1 && op == 0x77)               /* vzeroupper/vzeroall */
 		return;
 	modrm(d);
@@ -278,6 +319,8 @@ static void one_byte(dec *d, int op)
 		switch (op & 7) {
 		case 0: case 1: case 2: case 3:
 			modrm(d);
+			if ((op & 7) <= 1 && (op & 0x38) != 0x38)
+				d->lockable = true; /* not cmp */
 			return;
 		case 4:
 			skip(d, 1);
@@ -286,17 +329,22 @@ static void one_byte(dec *d, int op)
 			skip(d, iz(d));
 			return;
 		default:                          /* 06 07 0e 16 17 1e 1f 27 2f 37 3f: #UD */
+			undefined(d);
 			return;
 		}
 	}
-	if (op >= 0x50 && op <= 0x5f)
+	if (op >= 0x50 && op <= 0x5f) {
+		d->stack = true;
 		return;
+	}
 	if (op >= 0x70 && op <= 0x7f) {
 		skip(d, 1);
 		return;
 	}
 	if (op >= 0x84 && op <= 0x8b) {
 		modrm(d);
+		if (op == 0x86 || op == 0x87)
+			d->lockable = true;
 		return;
 	}
 	if (op >= 0x90 && op <= 0x99)
@@ -309,13 +357,14 @@ static void one_byte(dec *d, int op)
 		skip(d, d->rex_w ? 8 : iz(d));
 		return;
 	}
-	if (op >= 0xd8 && op <= 0xdf) {           /* x87: no alignment faults, exceptions masked */
+	if (op >= 0xd8 && op <= 0xdf) {           /* x87 */
 		modrm(d);
 		return;
 	}
 	switch (op) {
 	case 0x60: case 0x61: case 0xce: case 0xd6:
-		return;                           /* #UD after one byte */
+		undefined(d);                     /* #UD after one byte */
+		return;
 	case 0x62: case 0xc4: case 0xc5:
 		vex(d, op);
 		return;
@@ -324,6 +373,7 @@ static void one_byte(dec *d, int op)
 		return;
 	case 0x68:
 		skip(d, iz(d));
+		d->stack = true;
 		return;
 	case 0x69:
 		modrm(d);
@@ -331,126 +381,203 @@ static void one_byte(dec *d, int op)
 		return;
 	case 0x6a:
 		skip(d, 1);
+		d->stack = true;
 		return;
-	case 0x6b: case 0x80: case 0x83: case 0xc0: case 0xc1:
+	case 0x6b: case 0xc0: case 0xc1:
 		modrm(d);
 		skip(d, 1);
 		return;
-	case 0xc6:
+	case 0x80: case 0x83:
 		modrm(d);
 		skip(d, 1);
-		if (d->reg != 0 && d->mod != 3)   /* only c6 /0 (and xabort, c6 f8) exist */
-			undefined_form(d);
-		return;
-	case 0x82:                                /* #UD, length-decoded first */
-		modrm(d);
-		skip(d, 1);
-		d->mem = false;
-		o->mem_direct = false;
-		return;
-	case 0x6c: case 0x6d: case 0x6e: case 0x6f: /* ins, outs: IOPL 0 */
-	case 0xec: case 0xed: case 0xee: case 0xef: /* in, out (dx) */
-	case 0xf4: case 0xfa: case 0xfb:            /* hlt, cli, sti */
-	case 0xcb: case 0xcf:                       /* retf, iret: the image is no code selector */
-		set(d, INSN_GP);
-		return;
-	case 0xca:
-		skip(d, 2);
-		set(d, INSN_GP);
-		return;
-	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
-		skip(d, 1);
-		set(d, INSN_GP);
+		d->lockable = d->reg != 7;
 		return;
 	case 0x81:
 		modrm(d);
 		skip(d, iz(d));
+		d->lockable = d->reg != 7;
+		return;
+	case 0x82:                                /* #UD, length-decoded first */
+		modrm(d);
+		skip(d, 1);
+		undefined(d);
+		return;
+	case 0x6c: case 0x6d: case 0x6e: case 0x6f: /* ins, outs: IOPL 0 */
+	case 0xec: case 0xed: case 0xee: case 0xef: /* in, out (dx) */
+	case 0xf4: case 0xfa: case 0xfb:            /* hlt, cli, sti */
+		d->gp = true;
+		return;
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+		skip(d, 1);
+		d->gp = true;
+		return;
+	case 0xc6:
+		modrm(d);
+		skip(d, 1);
+		if (d->reg != 0 && !(d->mod == 3 && d->reg == 7))
+			undefined(d);             /* only c6 /0 and xabort (c6 f8) */
 		return;
 	case 0xc7:
 		modrm(d);
 		skip(d, iz(d));
-		if (d->reg != 0 && d->mod != 3)   /* only c7 /0 (and xbegin, c7 f8) exist */
-			undefined_form(d);
+		if (d->mod == 3 && d->reg == 7)
+			d->unknown = true;        /* xbegin */
+		else if (d->reg != 0)
+			undefined(d);
 		return;
 	case 0x8d:                                /* lea: no access */
 		modrm(d);
-		d->mem = false;
-		o->mem_direct = false;
+		if (d->mod == 3)
+			undefined(d);
+		d->noaccess = true;
 		return;
 	case 0x8e:                                /* mov to a segment register */
 		modrm(d);
-		set(d, INSN_RUNS_MORE);
+		d->runs_more = true;
 		return;
 	case 0x8f:
 		modrm(d);
 		if (d->reg != 0) {                /* XOP on AMD */
 			o->len_known = false;
-			set(d, INSN_FAULT_UNKNOWN);
+			d->unknown = true;
 		}
+		/* pop r/m: the stack read faults (#SS) before the operand
+		 * (measured). */
+		d->stack = true;
+		d->noaccess = true;
 		return;
 	case 0x9a: case 0xea:                     /* #UD, length-decoded first: ptr16:32 */
 		skip(d, d->opsize16 ? 4 : 6);
+		undefined(d);
 		return;
-	case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
-	case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab:
-	case 0xac: case 0xad: case 0xae: case 0xaf:
-	case 0xc3: case 0xc9: case 0xcc: case 0xd7: case 0xf1:
+	case 0x9c: case 0x9d: case 0xc3: case 0xc9: case 0xcb: case 0xcf:
+		d->stack = true;                  /* pushf popf ret leave retf iret */
+		return;
+	case 0x9b: case 0x9e: case 0x9f: case 0xcc: case 0xf1:
 	case 0xf5: case 0xf8: case 0xf9: case 0xfc: case 0xfd:
+		return;
+	case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xaa: case 0xab:
+	case 0xac: case 0xad: case 0xae: case 0xaf: case 0xd7:
+		d->string = true;                 /* movs cmps stos lods scas, xlat */
+		if (d->addr32)
+			d->direct = true;
 		return;
 	case 0xa0: case 0xa1: case 0xa2: case 0xa3: /* moffs: an absolute address */
 		skip(d, d->addr32 ? 4 : 8);
-		o->mem_direct = true;
+		d->mem = d->direct = true;
 		return;
 	case 0xa8: case 0xd4: case 0xd5: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xeb:
 		skip(d, 1);
+		if (op == 0xd4 || op == 0xd5)
+			undefined(d);
 		return;
 	case 0xa9:
 		skip(d, iz(d));
 		return;
-	case 0xc2:
+	case 0xc2: case 0xca:
 		skip(d, 2);
+		d->stack = true;
 		return;
 	case 0xc8:
 		skip(d, 3);
+		d->stack = true;
 		return;
 	case 0xcd: {
 		int n = next(d);
 		if (n < 0)
 			return;
 		if (n == 0x80)
-			set(d, INSN_RUNS_MORE);   /* a system call, then the next instruction */
+			d->runs_more = true;      /* a system call, then the next instruction */
 		else if (n != 3 && n != 4)
-			set(d, INSN_GP);          /* a gate user mode may not use */
+			d->gp = true;             /* a gate user mode may not use */
 		return;
 	}
 	case 0xd0: case 0xd1: case 0xd2: case 0xd3:
 		modrm(d);
 		return;
-	case 0xfe:
-		modrm(d);
-		if (d->reg >= 2)                  /* #UD: the operand is never accessed */
-			undefined_form(d);
-		return;
-	case 0xe8: case 0xe9:
+	case 0xe8:
 		if (d->opsize16)
 			o->len_known = false;     /* Intel and AMD differ */
+		skip(d, 4);
+		d->stack = true;
+		return;
+	case 0xe9:
+		if (d->opsize16)
+			o->len_known = false;
 		skip(d, 4);
 		return;
 	case 0xf6: case 0xf7:
 		modrm(d);
 		if (!d->more && d->reg <= 1)
 			skip(d, op == 0xf6 ? 1 : iz(d));
+		d->lockable = d->reg == 2 || d->reg == 3;
+		return;
+	case 0xfe:
+		modrm(d);
+		if (d->reg >= 2)
+			undefined(d);
+		d->lockable = true;
 		return;
 	case 0xff:
 		modrm(d);
+		d->lockable = d->reg <= 1;
 		if (d->reg == 7 || ((d->reg == 3 || d->reg == 5) && d->mod == 3))
-			undefined_form(d);
-		else if (d->reg == 3 || d->reg == 5) /* far call/jmp through scratch memory */
-			set(d, INSN_FAULT_UNKNOWN);
+			undefined(d);
+		else if (d->reg == 4 && d->mod == 3)
+			d->branch_reg = true;     /* jmp to a non-canonical address: #GP */
+		else if (d->reg == 2 && d->mod == 3)
+			d->stack = true;          /* call reg: the push faults first (#SS) */
+		/* push [m] and call [m] read their operand first: #GP (measured) */
 		return;
 	default:
 		return;
 	}
+}
+
+/* The instruction's class from what it does (see the file comment). */
+static void classify(dec *d)
+{
+	insn_info *o = d->out;
+	bool access = d->mem && !d->noaccess;
+	/* lock with anything but a lockable memory destination: #UD first. */
+	if (d->lock && !(d->lockable && d->mem))
+		d->ud = true;
+	if (d->ud) {
+		o->cls = INSN_PLAIN;
+		return;
+	}
+	if (d->runs_more) {
+		o->cls = INSN_RUNS_MORE;
+		return;
+	}
+	if (d->gp) {
+		o->cls = INSN_GP;
+		return;
+	}
+	if (access && d->direct) {
+		o->mem_direct = true;
+		o->cls = d->unknown ? INSN_FAULT_UNKNOWN : INSN_PLAIN;
+		return;
+	}
+	if (d->unknown) {
+		o->cls = INSN_FAULT_UNKNOWN;
+		return;
+	}
+	if (d->string && d->direct) {
+		o->mem_direct = true;
+		return;
+	}
+	if (access && d->stack && !d->ss_based) {
+		/* Which of #GP (operand) and #SS (stack) comes first is open. */
+		o->cls = INSN_FAULT_UNKNOWN;
+		return;
+	}
+	if (access && d->ss_based)
+		access = false;                    /* #SS: no read */
+	if (access || d->string || d->branch_reg)
+		o->cls = INSN_GP;
+	else
+		o->cls = INSN_PLAIN;               /* #SS for stack accesses: no read */
 }
 
 int insn_decode(const uint8_t *b, unsigned avail, insn_info *out)
@@ -469,12 +596,14 @@ int insn_decode(const uint8_t *b, unsigned avail, insn_info *out)
 			d.addr32 = true;
 		} else if (op == 0xf2 || op == 0xf3) {
 			d.rep = true;
-		} else if (op == 0xf0 || op == 0x26 || op == 0x2e || op == 0x36 || op == 0x3e ||
-			   op == 0x64 || op == 0x65) {
-			/* lock, segment overrides (fs/gs bases are executor memory) */
+		} else if (op == 0xf0) {
+			d.lock = true;
+		} else if (op == 0x64 || op == 0x65) {
+			d.fs_gs = true;           /* fs/gs bases are small, the registers not */
+		} else if (op == 0x26 || op == 0x2e || op == 0x36 || op == 0x3e) {
+			/* ignored in 64-bit mode */
 		} else if ((op & 0xf0) == 0x40) {
 			/* REX counts only right before the opcode. */
-			d.rex_w = op & 8;
 			int peek = d.pos < d.avail ? d.b[d.pos] : -1;
 			if (peek < 0) {
 				d.more = true;
@@ -484,10 +613,13 @@ int insn_decode(const uint8_t *b, unsigned avail, insn_info *out)
 				      peek == 0xf3 || peek == 0x26 || peek == 0x2e || peek == 0x36 ||
 				      peek == 0x3e || peek == 0x64 || peek == 0x65 || (peek & 0xf0) == 0x40;
 			if (!prefix) {
+				d.rex_w = op & 8;
+				d.rex_r = op & 4;
+				d.rex_x = op & 2;
+				d.rex_b = op & 1;
 				op = next(&d);
 				break;
 			}
-			d.rex_w = false;
 		} else {
 			break;
 		}
@@ -507,14 +639,11 @@ int insn_decode(const uint8_t *b, unsigned avail, insn_info *out)
 		if (avail >= 15) {
 			out->len = 15;
 			out->cls = INSN_GP;
-			out->mem_direct = false;
 			return 0;
 		}
 		return 1;
 	}
 	out->len = d.pos;
-	/* Faults at decode or privilege checks come before any data access. */
-	if (out->cls == INSN_GP)
-		out->mem_direct = false;
+	classify(&d);
 	return 0;
 }

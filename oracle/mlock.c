@@ -49,8 +49,10 @@ static int mlock_fixup(oracle_proc *p, vma *v, vma **pprev, uint64_t start, uint
 		nr_pages = 0;
 	p->locked_vm += (uint64_t)nr_pages;
 
-	/* vm_flags_reset() / mlock_vma_pages_range(): the VMA gets exactly newflags. */
-	r->flags = newflags;
+	/* vm_flags_reset() / mlock_vma_pages_range(): the VMA gets newflags, with
+	 * the sticky flags a merge added to them (vma_modify_flags() updates
+	 * the caller's flags: "mm: implement sticky VMA flags"). */
+	r->flags = newflags | (r->flags & VM_STICKY);
 	*pprev = r;
 	return 0;
 }

@@ -58,7 +58,7 @@ static int mprotect_fixup(oracle_proc *p, vma *v, vma **pprev, uint64_t start,
 	if (!r)
 		return err;
 	*pprev = r;
-	r->flags = newflags | (r->flags & VM_SOFTDIRTY);
+	r->flags = newflags | (r->flags & (VM_SOFTDIRTY | VM_STICKY));
 
 	/* A private locked VMA becoming writable is populated to break COW. */
 	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED && (newflags & VM_WRITE))

@@ -37,6 +37,7 @@
 #define VM_MAYSHARE 0x00000080ULL
 #define VM_GROWSDOWN 0x00000100ULL
 #define VM_PFNMAP 0x00000400ULL
+#define VM_MAYBE_GUARD 0x00000800ULL /* "gu": the VMA may hold guard markers (see profile.maybe_guard) */
 #define VM_LOCKED 0x00002000ULL
 #define VM_IO 0x00004000ULL
 #define VM_SEQ_READ 0x00008000ULL
@@ -80,6 +81,12 @@ typedef struct oracle_profile {
 	int overcommit_memory;      /* vm.overcommit_memory: 0 guess, 1 always, 2 never */
 	uint64_t commit_guess_pages;/* totalram + swap pages: the OVERCOMMIT_GUESS limit */
 	bool thp;                   /* CONFIG_TRANSPARENT_HUGEPAGE built in */
+	bool ksm;                   /* CONFIG_KSM: MADV_MERGEABLE/UNMERGEABLE exist */
+	bool memory_failure;        /* CONFIG_MEMORY_FAILURE: MADV_HWPOISON/SOFT_OFFLINE exist */
+	bool maybe_guard;           /* MADV_GUARD_INSTALL sets VM_MAYBE_GUARD instead of giving
+	                             * file mappings an anon_vma (6.19; some 6.18 builds) */
+	bool swap;                  /* a swap device is active: reclaim (MADV_PAGEOUT) can swap
+	                             * anonymous pages out, which the model does not cover */
 	bool soft_dirty;            /* CONFIG_MEM_SOFT_DIRTY */
 	uint64_t hugepage_sizes;    /* bit n set: a 2^n-byte hstate exists */
 	uint64_t hugepages_free_2m; /* free pages in the 2 MiB pool */
@@ -126,6 +133,12 @@ const oracle_profile *oracle_world_profile(const oracle_world *w);
  * modelling): every later answer is meaningless. The message is constant.
  */
 const char *oracle_world_broken(const oracle_world *w);
+/*
+ * The root process ran prctl(PR_SET_THP_DISABLE, 1) before the program (the
+ * sandbox does): no process of the world may use THP, which only
+ * MADV_COLLAPSE can observe (EINVAL). Off by default.
+ */
+void oracle_world_set_thp_disabled(oracle_world *w, bool on);
 
 /* Process set-up (before the program runs). */
 void oracle_proc_set_layout(oracle_proc *p, uint64_t mmap_base, uint64_t start_brk,
@@ -284,9 +297,54 @@ typedef struct oracle_page_info {
 	bool zero_page;     /* the shared zero page */
 	bool exclusive;     /* mapped by this process only (pagemap bit 56) */
 	bool anon;          /* an anonymous page (pagemap bit 61 clear) */
+	bool guard;         /* a guard marker, not present (pagemap bits 62 and 58) */
+	bool lazyfree;      /* MADV_FREE'd and clean since: reclaim may drop it */
 	uint32_t frame;     /* the model's page identity, to see sharing */
 } oracle_page_info;
 void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out);
+
+/*
+ * MADV_FREE leaves a page mapped with its contents, but the kernel may
+ * discard it whenever reclaim runs, until the next write to it; the model
+ * cannot know when. oracle_page_may_drop() says whether the page at addr is
+ * such a page; oracle_page_drop() makes the model take the kernel's choice
+ * to discard it (when a load, pagemap or mincore showed that it did): the
+ * page is unmapped from every process, and reads zero from then on. It does
+ * nothing where oracle_page_may_unmap() (below) is false.
+ */
+bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr);
+void oracle_page_drop(oracle_proc *p, uint64_t addr);
+/*
+ * MADV_PAGEOUT likewise may or may not reclaim a page-cache page (a page
+ * still in another CPU's LRU batch is skipped): reclaim unmaps it, and drops
+ * it from the page cache when clean (it then reads zero, so
+ * oracle_page_may_drop() is true for it); a dirty one stays cached and reads
+ * the same. oracle_page_may_unmap() is true for both kinds and for lazyfree
+ * pages; oracle_page_drop() does what reclaim would.
+ */
+bool oracle_page_may_unmap(const oracle_proc *p, uint64_t addr);
+/*
+ * The kernel shows the page at addr mapped by this PTE only: the model's
+ * other PTEs of it that reclaim may have unmapped go.
+ */
+void oracle_page_unmap_others(oracle_proc *p, uint64_t addr);
+/*
+ * The page was dropped and then read again (a load, a fetch, a read
+ * populate): it is the zero page now. For a private anonymous page that
+ * oracle_page_may_drop(); nothing otherwise.
+ */
+void oracle_page_drop_refault(oracle_proc *p, uint64_t addr);
+/*
+ * The write that ends a page's lazyfree state may come after the kernel
+ * dropped it; then the write faulted in a fresh page, which holds zeroes
+ * plus the writes since. The model keeps that other possible content
+ * beside the page until a load tells them apart. oracle_page_read_alt()
+ * reads n bytes at off of it (false: the page has none);
+ * oracle_page_resolve_alt() takes it as the page's contents (take) or
+ * forgets it (the kernel showed the page was kept).
+ */
+bool oracle_page_read_alt(const oracle_proc *p, uint64_t addr, size_t off, uint8_t *buf, size_t n);
+void oracle_page_resolve_alt(oracle_proc *p, uint64_t addr, bool take);
 
 typedef struct oracle_counters {
 	uint64_t map_count, total_vm, data_vm, locked_vm, exec_vm, stack_vm;

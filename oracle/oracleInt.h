@@ -39,6 +39,14 @@
 #define ORACLE_ASSERT(x) ((void)0)
 #endif
 
+/*
+ * Flags a merge does not compare (VM_IGNORE_MERGE): soft-dirty, and the
+ * sticky VM_MAYBE_GUARD, which the merged VMA keeps if any part had it
+ * ("mm: implement sticky VMA flags", 6.19).
+ */
+#define VM_STICKY VM_MAYBE_GUARD
+#define VM_IGNORE_MERGE (VM_SOFTDIRTY | VM_STICKY)
+
 /* An anon_vma: identity is all the merge rules need. */
 typedef struct anon_vma {
 	uint32_t id;
@@ -71,6 +79,19 @@ typedef struct frame {
 	uint32_t refs;      /* mapcount + page-cache references */
 	bool zero_page;     /* the shared zero page (never freed) */
 	bool anon;          /* anonymous (not page cache) */
+	bool lazyfree;      /* MADV_FREE made it clean and lazily freeable; a write
+	                     * (a store, a write fault, GUP with FOLL_WRITE)
+	                     * dirties it again and clears this */
+	bool dirty;         /* written since it was allocated (a page-cache page
+	                     * reclaim keeps when it cannot write it out) */
+	bool pageout;       /* a page-cache page MADV_PAGEOUT may have reclaimed:
+	                     * unmapped from every PTE (copies made by fork too),
+	                     * and dropped from the cache if clean; cleared when
+	                     * a PTE touches it, which puts it back in the cache
+	                     * on both sides (the other PTEs stay maybe_unmapped) */
+	struct frame *alt;  /* what the page holds if reclaim dropped it while it
+	                     * was lazyfree, before the write that ended that:
+	                     * zeroes plus the writes since (owned; NULL: none) */
 	uint16_t nwords;
 	uint16_t widx[FRAME_INLINE_WORDS];
 	uint64_t wval[FRAME_INLINE_WORDS];
@@ -103,12 +124,21 @@ typedef struct vma {
 	char name[32];
 } vma;
 
-/* A page-table entry. Only touched pages have one. */
+/*
+ * A page-table entry. Only touched pages have one. An entry without a frame
+ * is a guard marker (MADV_GUARD_INSTALL, 6.13+): make_pte_marker(
+ * PTE_MARKER_GUARD), a non-present entry that is not pte_none(), so faults
+ * on it fail, fault-around skips it and fork and mremap carry it along.
+ */
 typedef struct pte {
 	uint64_t vpn;       /* virtual page number */
-	frame *f;
+	frame *f;           /* NULL: a guard marker */
 	bool writable;      /* hardware write permission (false while COW-shared) */
+	bool maybe_unmapped;/* reclaim (MADV_PAGEOUT) may have unmapped it: the
+	                     * kernel's PTE may be absent until the next touch */
 } pte;
+
+static inline bool pte_is_guard(const pte *e) { return e && !e->f; }
 
 /*
  * The page table: a radix tree of 512-entry levels as on x86-64, so a lookup
@@ -156,6 +186,8 @@ struct oracle_world {
 	int nprocs;
 	uint32_t next_frame_id, next_anon_id, next_file_id;
 	frame *zero;        /* the shared zero page */
+	bool thp_disabled;  /* prctl(PR_SET_THP_DISABLE) in the root, so in every
+	                     * process (MMF_DISABLE_THP is inherited by fork) */
 	const char *broken;
 };
 
@@ -251,19 +283,27 @@ pte *pte_next(const oracle_proc *p, uint64_t vpn, uint64_t end_vpn);
 frame *frame_new(oracle_world *w, bool anon);
 void frame_get(frame *f);
 void frame_put(oracle_world *w, frame *f);
+/* Installs an entry for vpn mapping f (NULL: a guard marker); NULL on OOM. */
 pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable);
 void pte_clear(oracle_proc *p, pte *e);
+/* unmap_vmas() (ZAP_FLAG_DROP_MARKER): every entry in [start, end) goes,
+ * guard markers too; for munmap and exit. */
 void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end);
+/* zap_page_range_single() without ZAP_FLAG_DROP_MARKER: the pages in
+ * [start, end) are unmapped, guard markers stay (MADV_DONTNEED, truncation). */
+void zap_page_range_single(oracle_proc *p, uint64_t start, uint64_t end);
 int anon_vma_prepare(oracle_proc *p, vma *v);
 /*
  * Faults a page in as a read or write would; 0, VM_FAULT_SIGBUS (a file
- * page wholly past the end of its file), or -LX_ENOMEM (the model is out
- * of memory).
+ * page wholly past the end of its file), VM_FAULT_SIGSEGV (a guard marker),
+ * or -LX_ENOMEM (the model is out of memory).
  */
 #define VM_FAULT_SIGBUS 1
+#define VM_FAULT_SIGSEGV 2  /* a guard marker: handle_pte_marker() */
 int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write);
 /* Faults [start, end) in as GUP does for populate; stops at the first
- * failing page and returns -LX_EFAULT for it (GUP's errno), else 0. */
+ * failing page (past a file's end, a guard marker) and returns -LX_EFAULT
+ * for it (GUP's errno: vm_fault_to_errno()), else 0. */
 int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end);
 /* Zeroes the bytes [off, PAGE_SIZE) of a frame. */
 int frame_zero_from(oracle_world *w, frame *f, size_t off);
@@ -282,6 +322,8 @@ void pcache_drop_from(oracle_world *w, oracle_file *f, uint64_t first);
 oracle_file *fd_file(const oracle_proc *p, uint64_t fd);   /* fget(): NULL if not a memfd */
 int dup_fd(oracle_proc *child, const oracle_proc *parent); /* fork's copy of the table */
 void exit_files(oracle_proc *p);                           /* closes every descriptor */
+/* MADV_REMOVE's hole punch over the pages [first, last) of a shmem file. */
+void shmem_punch_hole(oracle_world *w, oracle_file *f, uint64_t first, uint64_t last);
 
 /* world.c: process lifetime. */
 oracle_proc *proc_new(oracle_world *w);

@@ -111,6 +111,10 @@ void frame_put(oracle_world *w, frame *f)
 {
 	(void)w;
 	if (--f->refs == 0 && !f->zero_page) {
+		if (f->alt) {
+			free(f->alt->data);
+			free(f->alt);
+		}
 		free(f->data);
 		free(f);
 	}
@@ -232,9 +236,11 @@ pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 	}
 	e->vpn = vpn;
 	e->f = f;
-	e->writable = writable;
-	f->mapcount++;
-	frame_get(f);
+	e->writable = writable && f;
+	if (f) {
+		f->mapcount++;
+		frame_get(f);
+	}
 	*slot = e;
 	pt_leaf *leaf = p->pt.top[vpn >> (3 * PT_BITS)]->e[IDX(vpn, 2)]->e[IDX(vpn, 1)];
 	leaf->used++;
@@ -246,20 +252,38 @@ void pte_clear(oracle_proc *p, pte *e)
 {
 	pt_unset(p, e->vpn);
 	p->pt.count--;
-	e->f->mapcount--;
-	frame_put(p->w, e->f);
+	if (e->f) {
+		e->f->mapcount--;
+		frame_put(p->w, e->f);
+	}
 	free(e);
 }
 
-/* zap_page_range_single(): drop every PTE in [start, end). */
-void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end)
+static void zap_range(oracle_proc *p, uint64_t start, uint64_t end, bool drop_markers)
 {
 	uint64_t vpn = start >> PAGE_SHIFT, end_vpn = end >> PAGE_SHIFT;
 	pte *e;
 	while ((e = pte_next(p, vpn, end_vpn))) {
 		vpn = e->vpn + 1;
+		if (pte_is_guard(e) && !drop_markers)
+			continue;
 		pte_clear(p, e);
 	}
+}
+
+void zap_page_range(oracle_proc *p, uint64_t start, uint64_t end)
+{
+	zap_range(p, start, end, true);
+}
+
+/*
+ * zap_nonpresent_ptes(): "Ordinary zapping should not remove guard PTE
+ * markers": only a caller passing ZAP_FLAG_DROP_MARKER (unmap_vmas() for
+ * munmap and exit) drops them.
+ */
+void zap_page_range_single(oracle_proc *p, uint64_t start, uint64_t end)
+{
+	zap_range(p, start, end, false);
 }
 
 oracle_file *file_new(oracle_world *w)
@@ -324,7 +348,7 @@ static frame *pcache_get(oracle_world *w, oracle_file *file, uint64_t index)
 static bool anon_vma_compatible(const vma *a, const vma *b)
 {
 	return a->end == b->start && a->file == b->file &&
-	       !((a->flags ^ b->flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
+	       !((a->flags ^ b->flags) & ~(VM_ACCESS_FLAGS | VM_IGNORE_MERGE)) &&
 	       b->pgoff == a->pgoff + ((b->start - a->start) >> PAGE_SHIFT);
 }
 
@@ -467,7 +491,49 @@ static int do_file_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
  * map the zero page without an anon_vma; writes allocate (or COW-copy) an
  * exclusive page; file pages (shmem) come from the page cache.
  */
+static int do_handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write);
+
 int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
+{
+	int r = do_handle_mm_fault(p, v, addr, write);
+	/*
+	 * A write to a lazyfree page (the CPU setting the dirty bit of its
+	 * still-writable PTE, or GUP's FOLL_TOUCH marking the folio dirty)
+	 * makes it dirty again: try_to_unmap_one() then keeps it ("the folio
+	 * was redirtied, it cannot be discarded") instead of discarding it.
+	 */
+	pte *e = r ? NULL : pte_lookup(p, addr >> PAGE_SHIFT);
+	if (e && e->f && e->f->pageout) {
+		/* The touch refaults the page here on the kernel side (back
+		 * into the cache if it had left); every other PTE of it may
+		 * still be unmapped there. */
+		oracle_world *w = p->w;
+		for (int i = 0; i < w->nprocs; i++) {
+			oracle_proc *q = w->procs[i];
+			uint64_t vpn = 0;
+			pte *o;
+			for (; q && !q->dead && (o = pte_next(q, vpn, ~0ULL)); vpn = o->vpn + 1)
+				if (o->f == e->f)
+					o->maybe_unmapped = true;
+		}
+		e->f->pageout = false;
+	}
+	if (e)
+		e->maybe_unmapped = false;
+	if (write && e && e->f) {
+		e->f->dirty = true;
+		/* Had reclaim dropped the page before this write (at any time
+		 * since the FREE, even if the VMA is locked now), the write
+		 * would have faulted in a fresh zero page: keep that other
+		 * possible content until a load tells them apart. */
+		if (e->f->lazyfree && !e->f->alt)
+			e->f->alt = frame_new(p->w, true);
+		e->f->lazyfree = false;
+	}
+	return r;
+}
+
+static int do_handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 {
 	uint64_t vpn = addr >> PAGE_SHIFT;
 	pte *e = pte_lookup(p, vpn);
@@ -480,6 +546,10 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 			return -LX_ENOMEM;
 		return pte_install(p, vpn, f, (v->flags & VM_WRITE) != 0) ? 0 : -LX_ENOMEM;
 	}
+	/* do_swap_page() -> handle_pte_marker(): a guard marker is
+	 * VM_FAULT_SIGSEGV, whatever the access. */
+	if (pte_is_guard(e))
+		return VM_FAULT_SIGSEGV;
 	if (!e) {
 		if (v->file)
 			return do_file_fault(p, v, addr, write);
@@ -513,11 +583,21 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 #endif
 	if (anon_vma_prepare(p, v))
 		return -LX_ENOMEM;
+	/* Lazyfree: the kernel may have dropped it at any time since the
+	 * FREE (a lock taken since stops only later drops). */
+	bool droppable = e->f->lazyfree;
 	frame *copy = frame_new(p->w, true);
 	if (!copy)
 		return -LX_ENOMEM;
 	if (frame_copy(p->w, copy, e->f))
 		return -LX_ENOMEM;
+	/* The copy of a page that may have been dropped (or that has another
+	 * possible content) has the copy of that other content too. */
+	if (droppable || e->f->alt) {
+		copy->alt = frame_new(p->w, true);
+		if (!copy->alt || (e->f->alt && !droppable && frame_copy(p->w, copy->alt, e->f->alt)))
+			return -LX_ENOMEM;
+	}
 	/* The PTE's reference moves from the old frame to the copy. */
 	frame_get(copy);
 	copy->mapcount++;
@@ -551,9 +631,164 @@ int populate_vma_page_range(oracle_proc *p, vma *v, uint64_t start, uint64_t end
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		int r = handle_mm_fault(p, v, a, write);
 		if (r)
-			return r == VM_FAULT_SIGBUS ? -LX_EFAULT : -LX_ENOMEM;
+			return r > 0 ? -LX_EFAULT : -LX_ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * A clean lazyfree page may be discarded by reclaim at any time
+ * (shrink_folio_list() -> try_to_unmap_one(): a !swapbacked anonymous folio
+ * that is not dirty goes to "discard"). A VM_LOCKED VMA stops later drops
+ * (try_to_unmap_one() gives up on it), but MADV_FREE is refused on locked
+ * memory, so a page in a VMA locked now was unlocked after its FREE and may
+ * have been dropped then: for what a program can observe, the lock changes
+ * nothing. The same holds for a page-cache page MADV_PAGEOUT may have
+ * reclaimed.
+ */
+/*
+ * The page reclaim would take at addr: the one mapped there, else (no PTE,
+ * or a guard marker) the page-cache page of the file the VMA maps there,
+ * which another process may have mapped when MADV_PAGEOUT ran.
+ */
+static frame *reclaim_candidate(const oracle_proc *p, uint64_t addr)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (e && e->f)
+		return e->f;
+	const vma *v = vma_lookup(p, addr);
+	if (!v || !v->file || v->file->hugetlb)
+		return NULL;
+	uint64_t index = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
+	tree_node *n = tree_floor(&v->file->pages, index);
+	return n && n->key == index ? tree_entry(n, pcache_entry, node)->f : NULL;
+}
+
+bool oracle_page_may_drop(const oracle_proc *p, uint64_t addr)
+{
+	const frame *f = reclaim_candidate(p, addr);
+	return f && (f->lazyfree || (f->pageout && !f->dirty));
+}
+
+bool oracle_page_may_unmap(const oracle_proc *p, uint64_t addr)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	return e && e->f && (e->f->lazyfree || e->f->pageout || e->maybe_unmapped);
+}
+
+void oracle_page_unmap_others(oracle_proc *p, uint64_t addr)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!e || !e->f)
+		return;
+	frame *f = e->f;
+	oracle_world *w = p->w;
+	for (int i = 0; i < w->nprocs; i++) {
+		oracle_proc *q = w->procs[i];
+		uint64_t vpn = 0;
+		pte *o;
+		while (q && !q->dead && (o = pte_next(q, vpn, ~0ULL))) {
+			vpn = o->vpn + 1;
+			if (o != e && o->f == f && (o->maybe_unmapped || f->pageout))
+				pte_clear(q, o);
+		}
+	}
+	oracle_after_mutation(p);
+}
+
+bool oracle_page_read_alt(const oracle_proc *p, uint64_t addr, size_t off, uint8_t *buf, size_t n)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!e || !e->f || !e->f->alt)
+		return false;
+	frame_read(e->f->alt, off, buf, n);
+	return true;
+}
+
+void oracle_page_resolve_alt(oracle_proc *p, uint64_t addr, bool take)
+{
+	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!e || !e->f || !e->f->alt)
+		return;
+	frame *f = e->f, *alt = f->alt;
+	if (take) {
+		/* Swap the contents: the frame (its identity, its mappings)
+		 * stays; what it holds becomes the alternative's. */
+		frame tmp = *f;
+		f->nwords = alt->nwords;
+		memcpy(f->widx, alt->widx, sizeof(f->widx));
+		memcpy(f->wval, alt->wval, sizeof(f->wval));
+		f->data = alt->data;
+		alt->nwords = tmp.nwords;
+		memcpy(alt->widx, tmp.widx, sizeof(alt->widx));
+		memcpy(alt->wval, tmp.wval, sizeof(alt->wval));
+		alt->data = tmp.data;
+	}
+	f->alt = NULL;
+	free(alt->data);
+	free(alt);
+	oracle_after_mutation(p);
+}
+
+/*
+ * The reclaim: every PTE of every process mapping the folio goes (the rmap
+ * walk of try_to_unmap()). A lazyfree anonymous page is freed (the next
+ * touch faults in a fresh zero page); a clean page-cache page leaves the
+ * page cache too (__remove_mapping()); a dirty one stays there (shmem
+ * cannot write it out without swap) and refaults with its contents.
+ */
+void oracle_page_drop(oracle_proc *p, uint64_t addr)
+{
+	frame *f = reclaim_candidate(p, addr);
+	pte *here = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (f && !f->lazyfree && !f->pageout && here && here->f == f && here->maybe_unmapped) {
+		/* Reclaim unmapped this PTE; the page has been touched through
+		 * another since, so it is cached and mapped there. */
+		pte_clear(p, here);
+		oracle_after_mutation(p);
+		return;
+	}
+	if (!f || !(f->lazyfree || f->pageout))
+		return;
+	oracle_world *w = p->w;
+	frame_get(f); /* keep it while its references go */
+	if (!f->anon && !f->dirty) {
+		const vma *v = vma_lookup(p, addr);
+		uint64_t index = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
+		tree_node *n = v->file ? tree_floor(&v->file->pages, index) : NULL;
+		if (n && n->key == index && tree_entry(n, pcache_entry, node)->f == f) {
+			pcache_entry *pc = tree_entry(n, pcache_entry, node);
+			tree_remove(&v->file->pages, n);
+			frame_put(w, f);
+			free(pc);
+		}
+	}
+	f->pageout = false;
+	for (int i = 0; i < w->nprocs; i++) {
+		oracle_proc *q = w->procs[i];
+		if (!q || q->dead)
+			continue;
+		uint64_t vpn = 0;
+		pte *e;
+		while (f->mapcount && (e = pte_next(q, vpn, ~0ULL))) {
+			vpn = e->vpn + 1;
+			if (e->f == f)
+				pte_clear(q, e);
+		}
+	}
+	frame_put(w, f);
+	oracle_after_mutation(p);
+}
+
+void oracle_page_drop_refault(oracle_proc *p, uint64_t addr)
+{
+	const vma *v = vma_lookup(p, addr);
+	if (!v || v->file || !oracle_page_may_drop(p, addr))
+		return;
+	oracle_page_drop(p, addr);
+	/* do_anonymous_page() for a read: the zero page, read-only. */
+	pte_install(p, addr >> PAGE_SHIFT, p->w->zero, false);
+	oracle_after_mutation(p);
 }
 
 void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out)
@@ -562,10 +797,15 @@ void oracle_page(const oracle_proc *p, uint64_t addr, oracle_page_info *out)
 	pte *e = pte_lookup(p, addr >> PAGE_SHIFT);
 	if (!e)
 		return;
+	if (pte_is_guard(e)) {
+		out->guard = true;
+		return;
+	}
 	out->present = true;
 	out->zero_page = e->f->zero_page;
 	out->anon = e->f->anon || e->f->zero_page;
 	out->exclusive = !e->f->zero_page && e->f->mapcount == 1;
+	out->lazyfree = e->f->lazyfree;
 	out->frame = e->f->id;
 }
 
@@ -608,10 +848,13 @@ static int64_t do_mincore(oracle_proc *p, uint64_t start, uint64_t len, uint8_t 
 			return -LX_EFAULT;
 		uint64_t end = v->end < start + pages * PAGE_SIZE ? v->end : start + pages * PAGE_SIZE;
 		for (uint64_t a = addr; a < end; a += PAGE_SIZE, done++) {
+			/* mincore_pte_range(): pte_none_mostly() takes a guard
+			 * marker for a hole, so the page cache answers for it. */
 			uint8_t b;
+			pte *e;
 			if (v->special || (v->flags & VM_PFNMAP)) {
 				b = 1; /* !can_do_mincore(): every page reported resident */
-			} else if (pte_lookup(p, a >> PAGE_SHIFT)) {
+			} else if ((e = pte_lookup(p, a >> PAGE_SHIFT)) && !pte_is_guard(e)) {
 				b = 1;
 			} else if (v->file) {
 				/* Not mapped here: the page cache answers. */

@@ -215,10 +215,10 @@ int split_vma(oracle_proc *p, vma *v, uint64_t addr, vma **lower, vma **upper)
 	return __split_vma(p, v, addr, lower, upper);
 }
 
-/* is_mergeable_vma(): flags (but soft-dirty), file; policy/uffd/names are always default here. */
+/* is_mergeable_vma(): flags (but VM_IGNORE_MERGE), file; policy/uffd/names are always default here. */
 static bool is_mergeable_vma(const vmg *g, const vma *v)
 {
-	if ((v->flags ^ g->flags) & ~VM_SOFTDIRTY)
+	if ((v->flags ^ g->flags) & ~VM_IGNORE_MERGE)
 		return false;
 	return v->file == g->file;
 }
@@ -304,19 +304,25 @@ vma *vma_merge_new_range(oracle_proc *p, vmg *g)
 	 * only expanding); a right merge moves next's start to g->start. */
 	if (next && next->start == g->end && !g->just_expand)
 		next->no_merge_check = false;
+	/* Sticky flags of every part end up on the merged VMA. */
+	uint64_t sticky = g->flags & VM_STICKY;
 	if (left && right) {
 		dup_anon_vma(prev, next);
 		uint64_t end = next->end;
+		sticky |= next->flags & VM_STICKY;
 		remove_merged(p, next);
 		vma_set_range(p, prev, prev->start, end, prev->pgoff);
+		prev->flags |= sticky;
 		return prev;
 	}
 	if (left) {
 		vma_set_range(p, prev, prev->start, g->end, prev->pgoff);
+		prev->flags |= sticky;
 		return prev;
 	}
 	if (right) {
 		vma_set_range(p, next, g->start, next->end, g->pgoff);
+		next->flags |= sticky;
 		return next;
 	}
 	return NULL;
@@ -354,6 +360,9 @@ static vma *vma_merge_existing_range(oracle_proc *p, vmg *g)
 		return NULL;
 
 	bool remove_middle = left_side && right_side;
+	/* Sticky flags: the range's new flags and every VMA merged. */
+	uint64_t sticky = (g->flags & VM_STICKY) | (merge_left ? prev->flags & VM_STICKY : 0) |
+			  (merge_right ? next->flags & VM_STICKY : 0);
 	if (merge_left && merge_right) {
 		/* prev extends over middle and next; both go. */
 		dup_anon_vma(prev, next->av ? next : middle);
@@ -361,6 +370,7 @@ static vma *vma_merge_existing_range(oracle_proc *p, vmg *g)
 		remove_merged(p, middle);
 		remove_merged(p, next);
 		vma_set_range(p, prev, prev->start, end, prev->pgoff);
+		prev->flags |= sticky;
 		return prev;
 	}
 	if (merge_left) {
@@ -373,6 +383,7 @@ static vma *vma_merge_existing_range(oracle_proc *p, vmg *g)
 			vma_set_range(p, middle, end, middle->end, middle->pgoff + delta);
 		}
 		vma_set_range(p, prev, prev->start, end, prev->pgoff);
+		prev->flags |= sticky;
 		return prev;
 	}
 	/* merge_right: next extends down over the range. */
@@ -386,6 +397,7 @@ static vma *vma_merge_existing_range(oracle_proc *p, vmg *g)
 		middle->end = g->start;
 		vma_set_range(p, next, g->start, next->end, next->pgoff - pglen);
 	}
+	next->flags |= sticky;
 	return next;
 }
 

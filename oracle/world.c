@@ -19,6 +19,8 @@ void oracle_profile_default(oracle_profile *p)
 	p->overcommit_memory = 0;
 	p->commit_guess_pages = (24ULL << 30) >> PAGE_SHIFT;
 	p->thp = true;
+	p->ksm = true;
+	p->memory_failure = true;
 	p->soft_dirty = false;
 	p->hugepage_sizes = (1ULL << 21) | (1ULL << 30);
 	p->hugepages_free_2m = 0;
@@ -100,6 +102,7 @@ void oracle_world_free(oracle_world *w)
 oracle_proc *oracle_world_root(oracle_world *w) { return w->procs[0]; }
 const oracle_profile *oracle_world_profile(const oracle_world *w) { return &w->prof; }
 const char *oracle_world_broken(const oracle_world *w) { return w->broken; }
+void oracle_world_set_thp_disabled(oracle_world *w, bool on) { w->thp_disabled = on; }
 
 void oracle_proc_set_layout(oracle_proc *p, uint64_t mmap_base, uint64_t start_brk,
 			    uint64_t brk, uint64_t start_stack)
@@ -346,7 +349,7 @@ void oracle_vmflags_string(uint64_t flags, char *buf, size_t cap)
 		{ VM_LOCKONFAULT, "lf" }, { VM_ACCOUNT, "ac" }, { VM_NORESERVE, "nr" },
 		{ VM_HUGETLB, "ht" }, { VM_SYNC, "sf" }, { VM_ARCH_1, "ar" },
 		{ VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" }, { VM_SOFTDIRTY, "sd" },
-		{ VM_MIXEDMAP, "mm" }, { VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
+		{ VM_MAYBE_GUARD, "gu" }, { VM_MIXEDMAP, "mm" }, { VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
 		{ VM_MERGEABLE, "mg" }, { VM_SHADOW_STACK, "ss" }, { VM_DROPPABLE, "dp" },
 		{ VM_SEALED, "sl" },
 	};
@@ -416,7 +419,7 @@ static const char *check_proc(const oracle_proc *p)
 		entries++;
 		if (!vma_lookup(p, e->vpn << PAGE_SHIFT))
 			return "page-table entry outside every VMA";
-		if (!e->f->mapcount || e->f->refs < e->f->mapcount)
+		if (e->f && (!e->f->mapcount || e->f->refs < e->f->mapcount))
 			return "frame reference counts below its mappings";
 	}
 	if (entries != p->pt.count)

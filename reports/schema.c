@@ -266,6 +266,47 @@ static const char schema_v2[] =
 	");\n"
 	"CREATE INDEX campaign_progress_run ON campaign_progress(run_id, elapsed_s);\n";
 
+/*
+ * Version 3: views for `mmspec report` (reports/report.c).
+ *  - v_outcomes: every result with its class, the result read against the
+ *    expectation: a FAIL expected to fail is XFAIL, a PASS expected to fail
+ *    is XPASS, anything else is its result.
+ *  - v_matrix: the latest result of each case on each target (by the run's
+ *    start time, then id: merged runs get new ids but keep their time), of
+ *    case runs: results a fuzzing campaign records (its harness errors) are
+ *    not suite cases.
+ *  - v_signature_targets: divergence counts per signature and target.
+ *  - results_expected: the index behind "known divergences" filters.
+ */
+static const char schema_v3[] =
+	"CREATE VIEW v_outcomes AS\n"
+	"SELECT r.id AS result_id, r.run_id, ru.kind, ru.started_at, ru.target,\n"
+	"  ru.kernel_release, ru.profile, c.id AS case_id, c.file, c.name, r.result,\n"
+	"  r.expected,\n"
+	"  CASE WHEN r.expected = 'FAIL' AND r.result = 'FAIL' THEN 'XFAIL'\n"
+	"       WHEN r.expected = 'FAIL' AND r.result = 'PASS' THEN 'XPASS'\n"
+	"       ELSE r.result END AS class,\n"
+	"  r.message, r.duration_ms\n"
+	"FROM results r\n"
+	"JOIN cases c ON c.id = r.case_id\n"
+	"JOIN runs ru ON ru.id = r.run_id;\n"
+
+	"CREATE VIEW v_matrix AS\n"
+	"SELECT result_id, run_id, kind, started_at, target, kernel_release, profile, case_id,\n"
+	"  file, name, result, expected, class, message, duration_ms\n"
+	"FROM (SELECT o.*, row_number() OVER (PARTITION BY o.case_id, o.target\n"
+	"        ORDER BY o.started_at DESC, o.run_id DESC, o.result_id DESC) AS latest\n"
+	"      FROM v_outcomes o WHERE o.kind != 'fuzz')\n"
+	"WHERE latest = 1;\n"
+
+	"CREATE VIEW v_signature_targets AS\n"
+	"SELECT d.signature, ru.target, count(*) AS count, count(DISTINCT d.run_id) AS runs,\n"
+	"  min(d.created_at) AS first_seen, max(d.created_at) AS last_seen\n"
+	"FROM divergences d JOIN runs ru ON ru.id = d.run_id\n"
+	"GROUP BY d.signature, ru.target;\n"
+
+	"CREATE INDEX results_expected ON results(expected) WHERE expected IS NOT NULL;\n";
+
 /* The first version's script alone, for the migration test. */
 const char *store_test_schema_v1(void);
 const char *store_test_schema_v1(void)
@@ -276,6 +317,7 @@ const char *store_test_schema_v1(void)
 const store_migration store_migrations[] = {
 	{ 1, "runs, cases, results, divergences, faults and the v_* views", schema_v1 },
 	{ 2, "runs.uuid and origin, results.expected, campaign_progress", schema_v2 },
+	{ 3, "v_outcomes, v_matrix, v_signature_targets for mmspec report", schema_v3 },
 };
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
 

@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libsqlite3-dev sqlite3 clang afl++)
 missing=()
+# chromium: the HTML report's test renders it headless (tests/html_test.sh).
+packages+=(chromium)
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done

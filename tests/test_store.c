@@ -239,7 +239,7 @@ static const char *const tables[] = {
 static const char *const views[] = {
 	"v_runs", "v_results", "v_latest_results", "v_failures", "v_case_history",
 	"v_divergences", "v_divergence_signatures", "v_faults", "v_faults_by_code",
-	"v_targets",
+	"v_targets", "v_outcomes", "v_matrix", "v_signature_targets",
 };
 
 static void check_current_schema(sqlite3 *db)
@@ -810,7 +810,7 @@ TEST(newer_schema_is_refused_and_untouched)
 	db = raw(path);
 	raw_exec(db, "PRAGMA user_version = 7");
 	sqlite3_close(db);
-	check_refused(path, "schema version 7 is newer than this mmspec (2); upgrade mmspec");
+	check_refused(path, "schema version 7 is newer than this mmspec (3); upgrade mmspec");
 }
 
 /*
