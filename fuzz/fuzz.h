@@ -126,7 +126,10 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
  * run kills the server is an ERROR and the server restarts.
  *
  * A run that FAILs carries a signature ending in "@MAJOR.MINOR", the model
- * profile it was compared under ("mprotect:return:ok:ENOMEM@6.18"). A FAIL
+ * profile it was compared under ("mprotect:return:ok:ENOMEM@6.18"), and,
+ * before it, ":executor-memory" when the divergent step reached memory the
+ * sandbox had before the program (not its heap or stack): the model knows
+ * that memory by its bounds only. A FAIL
  * of the program's own expectation on which both sides agreed (`= $x` on a
  * call that failed on both) is no divergence: it is a PASS whose message
  * says where the comparison stopped.

@@ -496,6 +496,36 @@ static int execute(fuzz_diff *d, const prog_case *c, char *err, size_t cap)
 	return 0;
 }
 
+/*
+ * Whether step i's window reaches memory the sandbox had before the program
+ * started (the executor's binary, libraries, buffers; its heap and stack
+ * aside, which brk() and stack growth legitimately reach). The model knows
+ * those VMAs only by their bounds: not their anon_vma (so which of them
+ * merge), not their contents. A divergence there is usually that, so its
+ * signature says so (":executor-memory") and stays apart from the same
+ * difference in the program's own memory.
+ */
+static bool touches_executor(const fuzz_diff *d, const prog_case *c, uint32_t i)
+{
+	const exec_obs *o = d->obs;
+	if (i >= c->nsteps || i >= o->steps_done || !o->step[i].done)
+		return false;
+	const prog_step *s = &c->steps[i];
+	uint64_t a[PROG_MAX_ARGS] = { 0 }, lo, hi;
+	for (unsigned q = 0; q < s->nargs; q++)
+		a[q] = prog_eval(&s->arg[q], o->arena, o->vals);
+	if (!exec_step_window(s, a, o->step[i].ret, &lo, &hi))
+		return false;
+	for (uint32_t k = 0; k < d->info.nvmas; k++) {
+		const exec_vma *v = &d->info.vma[k];
+		if (!strcmp(v->name, "[heap]") || !strcmp(v->name, "[stack]"))
+			continue;
+		if (v->start < hi && v->end > lo)
+			return true;
+	}
+	return false;
+}
+
 harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_report *rep,
 			     harness_divergence *div)
 {
@@ -541,8 +571,13 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
 		rep->result = HARNESS_PASS;
 		return rep->result;
 	}
-	if (rep->result == HARNESS_FAIL)
+	if (rep->result == HARNESS_FAIL) {
+		if (touches_executor(d, c, div->step)) {
+			size_t n = strlen(div->signature);
+			snprintf(div->signature + n, sizeof(div->signature) - n, ":executor-memory");
+		}
 		fuzz_signature_add_profile(div->signature, sizeof(div->signature), d->profile);
+	}
 	return rep->result;
 }
 

@@ -91,6 +91,27 @@ TEST(divergence_under_old_profile)
 	prog_case_clear(&c);
 }
 
+TEST(executor_memory_in_the_signature)
+{
+	/* A load from the executor's own libc: the model knows the VMA, not
+	 * its bytes. The divergence is marked as being in executor memory. */
+	const exec_target_info *in = fuzz_diff_target(d);
+	uint64_t at = 0;
+	for (uint32_t k = 0; k < in->nvmas && !at; k++)
+		if (strstr(in->vma[k].name, "libc") && (in->vma[k].prot & 1) && in->vma[k].pgoff == 0)
+			at = in->vma[k].start;
+	if (!at)
+		return; /* a static binary: nothing to read */
+	char text[200];
+	snprintf(text, sizeof(text), "case t\n  load(0x%" PRIx64 ")\n", at);
+	prog_case c = parse_one(text);
+	harness_case_report rep;
+	harness_divergence div;
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, &div), HARNESS_FAIL);
+	CHECK_STR(div.signature, "load:value:ok:ok:executor-memory@6.18");
+	prog_case_clear(&c);
+}
+
 TEST(requires_and_validity)
 {
 	prog_case c = parse_one("case t\n  requires linux < 3.0\n  munmap(A, 1p)\n");
