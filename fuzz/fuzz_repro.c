@@ -145,12 +145,18 @@ static void on_step(const harness_step_event *ev, void *vctx)
 		a[q] = prog_eval(&s->arg[q], ev->arena, x->vals);
 	if (!oi->mutates || ev->failed || !exec_step_window(s, a, ret, &lo, &hi) || hi - lo > (64ULL << 20))
 		return;
+	bool in_arena = lo - ev->arena + (1ULL << 32) < (2ULL << 32);
+	/* Outside the arena the model's neighbours are its default layout's,
+	 * not the reproducer's: a failed step (nothing of the program's there)
+	 * is not worth a layout comparison. */
+	if (!in_arena && m->kind == M_ERRNO)
+		return;
 	oracle_vma_info v[MAX_WIN_VMAS + 1];
 	size_t n = oracle_vmas(ev->proc, lo, hi, v, MAX_WIN_VMAS + 1);
 	if (n > MAX_WIN_VMAS)
 		return;
 	m->layout = true;
-	m->arena_window = lo - ev->arena + (1ULL << 32) < (2ULL << 32);
+	m->arena_window = in_arena;
 	m->win_len = hi - lo;
 	m->nvmas = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -241,7 +247,7 @@ static const char *const c_body =
 	"static struct shared *S;\n"
 	"static sigjmp_buf jb;\n"
 	"static volatile int probing, stage, f_sig, f_code;\n"
-	"static volatile uint64_t f_addr, f_trapno, f_err, target;\n"
+	"static volatile uint64_t f_addr, f_trapno, f_err, f_rip, target;\n"
 	"static uint64_t scratch[64];\n"
 	"static uint64_t *volatile scratch_ptr = &scratch[32];\n"
 	"static unsigned char vec[512] __attribute__((unused));\n"
@@ -264,6 +270,7 @@ static const char *const c_body =
 	"\tf_addr = (uint64_t)si->si_addr;\n"
 	"\tf_trapno = (uint64_t)uc->uc_mcontext.gregs[REG_TRAPNO];\n"
 	"\tf_err = (uint64_t)uc->uc_mcontext.gregs[REG_ERR];\n"
+	"\tf_rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];\n"
 	"\tsiglongjmp(jb, 1);\n"
 	"}\n"
 	"\n"
@@ -311,7 +318,11 @@ static const char *const c_body =
 	"\t\tint fetch_pf = f_trapno == 14 && (f_err & 0x10);\n"
 	"\t\tint instr = (f_sig == SIGSEGV || f_sig == SIGBUS) && (fetch_pf || f_sig == SIGBUS) &&\n"
 	"\t\t\t    (f_addr & ~4095ULL) == (addr & ~4095ULL);\n"
-	"\t\tif (!before && !instr)\n"
+	"\t\t/* emulate_vsyscall() refusing the fetch: SIGSEGV(SI_KERNEL) at the\n"
+	"\t\t   target with a stale trap number */\n"
+	"\t\tint refused = f_sig == SIGSEGV && f_code == 0x80 && f_trapno != 13 && f_trapno != 14 &&\n"
+	"\t\t\t      f_rip == addr;\n"
+	"\t\tif (!before && !instr && !refused)\n"
 	"\t\t\treturn;\n"
 	"\t}\n"
 	"\tS->signo[i] = f_sig;\n"
@@ -362,6 +373,13 @@ static const char *const c_body =
 	"\tuint64_t start = a[0], len = a[1];\n"
 	"\tif (op == OP_MMAP && (ret >= 0 || ret < -4095))\n"
 	"\t\tstart = (uint64_t)ret;\n"
+	"\tif (op == OP_MMAP && (a[3] & 0x40000)) { /* MAP_HUGETLB: the huge page size */\n"
+	"\t\tunsigned lg = (unsigned)(a[3] >> 26) & 0x3f;\n"
+	"\t\tuint64_t h = 1ULL << (lg ? (lg < 40 ? lg : 39) : 21);\n"
+	"\t\tlen = (len + h - 1) & ~(h - 1);\n"
+	"\t\tif (!len)\n"
+	"\t\t\tlen = a[1];\n"
+	"\t}\n"
 	"\tif (op == OP_BRK)\n"
 	"\t\tlen = P;\n"
 	"\tif (op == OP_MREMAP) {\n"
@@ -533,6 +551,34 @@ static const char *const c_body =
 	"\t\tfprintf(stderr, \"repro: cannot set up (shared page or arena)\\n\");\n"
 	"\t\treturn 3;\n"
 	"\t}\n"
+	"\t/* The executor's sandbox, as far as the model assumes it: no descriptors\n"
+	"\t   but two read-only /proc files at 1000 and 1001, SIGXFSZ ignored,\n"
+	"\t   8 MiB of RLIMIT_MEMLOCK, and no privilege (uid 65534) unless the case\n"
+	"\t   asks for a capability. The report goes out through fd 1002. */\n"
+	"\tsignal(SIGXFSZ, SIG_IGN);\n"
+	"\tstruct rlimit ml = { 8 << 20, 8 << 20 };\n"
+	"\tsetrlimit(RLIMIT_MEMLOCK, &ml);\n"
+	"\tint fd = open(\"/proc/self/maps\", O_RDONLY);\n"
+	"\tif (fd >= 0 && fd != 1000) {\n"
+	"\t\tdup2(fd, 1000);\n"
+	"\t\tclose(fd);\n"
+	"\t}\n"
+	"\tfd = open(\"/proc/self/smaps\", O_RDONLY);\n"
+	"\tif (fd >= 0 && fd != 1001) {\n"
+	"\t\tdup2(fd, 1001);\n"
+	"\t\tclose(fd);\n"
+	"\t}\n"
+	"\tdup2(1, 1002);\n"
+	"\tfor (int q = 0; q < 1000; q++)\n"
+	"\t\tclose(q);\n"
+	"\tif (geteuid() == 0 && !KEEP_PRIVILEGE) {\n"
+	"\t\tsetgroups(0, NULL);\n"
+	"\t\tif (setgid(65534) || setuid(65534)) {\n"
+	"\t\t\tdprintf(1002, \"repro: cannot drop privilege\\n\");\n"
+	"\t\t\treturn 3;\n"
+	"\t\t}\n"
+	"\t\tprctl(PR_SET_DUMPABLE, 1); /* keep /proc/self readable */\n"
+	"\t}\n"
 	"\tstatic char altstack[64 * 1024];\n"
 	"\tstack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };\n"
 	"\tsigaltstack(&ss, NULL);\n"
@@ -568,6 +614,7 @@ static const char *const c_body =
 	"\t\t_exit(0);\n"
 	"\t}\n"
 	"\tmy_turn(NSTEPS);\n"
+	"\tdup2(1002, 1);\n"
 	"\tprintf(\"%s\\n\", TITLE);\n"
 	"\tprintf(\"arena A = 0x%llx\\n\", (unsigned long long)A);\n"
 	"\tint first = -1;\n"
@@ -697,12 +744,16 @@ int fuzz_repro_c(FILE *out, const prog_case *c0, const harness_target *t, const 
 	fprintf(out, " */\n");
 	fprintf(out, "#define _GNU_SOURCE\n#include <errno.h>\n#include <fcntl.h>\n#include <setjmp.h>\n"
 		     "#include <signal.h>\n#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
-		     "#include <string.h>\n#include <sched.h>\n#include <sys/mman.h>\n#include <sys/resource.h>\n"
+		     "#include <string.h>\n#include <sched.h>\n#include <grp.h>\n#include <sys/mman.h>\n#include <sys/prctl.h>\n#include <sys/resource.h>\n"
 		     "#include <sys/syscall.h>\n#include <sys/wait.h>\n#include <ucontext.h>\n#include <unistd.h>\n\n");
 	fprintf(out, "#define NSTEPS %u\n#define NVARS %u\n#define MAXV %d\n#define ROOT (-1)\n", c.nsteps,
 		c.nvars, MAX_WIN_VMAS);
 	fprintf(out, "#define ARENA 0x%" PRIx64 "ULL\n", info && info->arena ? info->arena : (uint64_t)0x100000000000ULL);
 	fprintf(out, "#define FOCUS %d\n", info ? info->focus_step : -1);
+	bool keep = false;
+	for (unsigned q = 0; q < c.nreq; q++)
+		keep |= c.req[q].kind == PROG_REQ_CAP;
+	fprintf(out, "#define KEEP_PRIVILEGE %d /* the case requires a capability */\n", keep);
 	fprintf(out, "enum { OP_MMAP = %d, OP_MREMAP = %d, OP_BRK = %d, OP_LOAD = %d, OP_EXIT = %d };\n",
 		PROG_MMAP, PROG_MREMAP, PROG_BRK, PROG_LOAD, PROG_EXIT);
 	fprintf(out, "enum { M_NONE, M_ERRNO, M_VALUE, M_OK, M_SIGNAL, M_UNREACHED };\n\n");
