@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "harness.h"
 
@@ -118,12 +119,19 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
 
 /*
  * Extensions (fuzz_diff.c). The executor runs in a server process that
- * fuzz_diff_init forks at once (exec_init happens there, in this binary), so
- * the caller may allocate, map and open databases freely afterwards. A
- * program whose run kills the server is an ERROR and the server restarts.
+ * fuzz_diff_init starts at once: a fork that re-executes the calling binary
+ * (/proc/self/exe; a constructor in fuzz_diff.c makes it the server before
+ * main runs), where exec_init happens in a fresh address space. So the
+ * caller may allocate, map and open databases freely afterwards. Where the
+ * binary cannot be the executor (ASan builds), mmspec-exec is used instead
+ * ($MMSPEC_EXEC, or next to the binary, or one folder up). A program whose
+ * run kills the server is an ERROR and the server restarts.
  *
  * A run that FAILs carries a signature ending in "@MAJOR.MINOR", the model
- * profile it was compared under ("mprotect:return:ok:ENOMEM@6.18"). A FAIL
+ * profile it was compared under ("mprotect:return:ok:ENOMEM@6.18"), and,
+ * before it, ":executor-memory" when the divergent step reached memory the
+ * sandbox had before the program (not its heap or stack): the model knows
+ * that memory by its bounds only. A FAIL
  * of the program's own expectation on which both sides agreed (`= $x` on a
  * call that failed on both) is no divergence: it is a PASS whose message
  * says where the comparison stopped.
@@ -138,6 +146,15 @@ const char *fuzz_diff_profile(const fuzz_diff *d);
 uint64_t fuzz_diff_restarts(const fuzz_diff *d);
 /* The observations of the last run (valid until the next). */
 const exec_obs *fuzz_diff_last_obs(const fuzz_diff *d);
+/*
+ * Planted bugs (oracle.h ORACLE_PLANT_*): fuzz_plant_parse reads a list like
+ * "mprotect-nosplit,missed-cow" into a mask (0, or -1 naming the unknown
+ * name in err). fuzz_apply_plant sets t's profile from the MMSPEC_PLANT
+ * environment variable in a build with MMSPEC_PLANT_BUGS (build/mmspec-
+ * planted); other builds warn once on stderr and change nothing.
+ */
+int fuzz_plant_parse(const char *spec, uint32_t *mask, char *err, size_t cap);
+void fuzz_apply_plant(harness_target *t);
 /* Appends "@PROFILE" to a harness signature, once. */
 void fuzz_signature_add_profile(char *sig, size_t cap, const char *profile);
 
@@ -151,6 +168,7 @@ int fuzz_rerun(fuzz_diff *d, const prog_case *c, const char *signature, int n);
 typedef struct fuzz_minimize_opts {
 	uint32_t max_runs;        /* kernel runs at most; 0: 4000 */
 	double max_seconds;       /* wall-clock budget; 0: none */
+	const volatile int *cancel; /* stop early (keeping the best so far) once *cancel != 0 */
 } fuzz_minimize_opts;
 
 typedef struct fuzz_minimize_stats {
@@ -188,6 +206,27 @@ int fuzz_export_case(FILE *out, fuzz_diff *d, const prog_case *c, const char *na
 /* A case name from a signature: "mprotect:layout:bounds@6.18" ->
  * "mprotect-layout-bounds-6.18" (at most cap - 1 characters of [a-z0-9._-]). */
 void fuzz_case_name(const char *signature, char *buf, size_t cap);
+
+/*
+ * A standalone C reproducer of c (fuzz_repro.c): one file that builds with
+ * plain cc and needs nothing of mmspec. It runs c on the kernel it runs on
+ * with raw syscall(), probes loads, stores and fetches with sigsetjmp, runs
+ * fork/exit/wait in real processes, and prints each step's result next to
+ * the model's prediction (computed now, by the model alone under t), then
+ * "DIVERGES at step N" (exit 1) or "agrees" (exit 0). Returns 0, or -1 with
+ * a message in err (the model cannot run c, or writing failed).
+ */
+typedef struct fuzz_repro_info {
+	const char *source;         /* "divergence 12 in mmspec.db", for the header */
+	const char *signature;      /* may be NULL */
+	const char *model, *kernel; /* the recorded outcomes, may be NULL */
+	const char *kernel_release; /* where it was found, may be NULL */
+	uint64_t arena;             /* the arena to ask for; 0: the executor's default */
+	int focus_step;             /* a step whose layout is always printed; -1: none */
+} fuzz_repro_info;
+
+int fuzz_repro_c(FILE *out, const prog_case *c, const harness_target *t, const fuzz_repro_info *info,
+		 char *err, size_t cap);
 
 /* ---- the command line (fuzz_cli.c, fuzz_campaign.c, fuzz_repro.c) --- */
 

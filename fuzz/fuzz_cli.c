@@ -36,6 +36,7 @@ typedef struct loaded {
 	char source[600];         /* "suites/x.mmt:case" or "divergence 12 in mmspec.db" */
 	char signature[200];      /* stored signature ("" for a file) */
 	char model[160], kernel[160];
+	char release[80], profile[16]; /* the run's, from the database */
 	int64_t div_id;           /* > 0: from the database */
 } loaded;
 
@@ -82,7 +83,8 @@ static int load_divergence(const char *db_path, int64_t id, bool want_minimized,
 	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
 	sqlite3_stmt *st;
 	int rc = -1;
-	if (sqlite3_prepare_v2(db, "SELECT program, minimized, signature, model, kernel FROM divergences WHERE id = ?",
+	if (sqlite3_prepare_v2(db, "SELECT d.program, d.minimized, d.signature, d.model, d.kernel, r.kernel_release, r.profile "
+			       "FROM divergences d LEFT JOIN runs r ON r.id = d.run_id WHERE d.id = ?",
 			       -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, cap, "%s: not an mmspec database (%s)", db_path, sqlite3_errmsg(db));
 		sqlite3_close(db);
@@ -95,6 +97,10 @@ static int load_divergence(const char *db_path, int64_t id, bool want_minimized,
 		const char *sig = (const char *)sqlite3_column_text(st, 2);
 		const char *m = (const char *)sqlite3_column_text(st, 3);
 		const char *k = (const char *)sqlite3_column_text(st, 4);
+		const char *rel = (const char *)sqlite3_column_text(st, 5);
+		const char *prof = (const char *)sqlite3_column_text(st, 6);
+		snprintf(l->release, sizeof(l->release), "%s", rel ? rel : "");
+		snprintf(l->profile, sizeof(l->profile), "%s", prof ? prof : "");
 		const char *text = want_minimized && min && *min ? min : prog;
 		snprintf(l->signature, sizeof(l->signature), "%s", sig ? sig : "");
 		snprintf(l->model, sizeof(l->model), "%s", m ? m : "");
@@ -157,11 +163,9 @@ static int load_program(const char *arg, const char *db_path, bool want_minimize
 	memset(l, 0, sizeof(*l));
 	struct stat sb;
 	if (all_digits(arg) && stat(arg, &sb)) {
-		if (!db_path) {
-			snprintf(err, cap, "%s: a divergence id needs --db DB", arg);
-			return -1;
-		}
-		return load_divergence(db_path, strtoll(arg, NULL, 10), want_minimized, l, err, cap);
+		/* An id without --db: the default database, as `mmspec run` writes it. */
+		return load_divergence(db_path ? db_path : "mmspec.db", strtoll(arg, NULL, 10), want_minimized,
+				       l, err, cap);
 	}
 	return load_file_case(arg, l, err, cap);
 }
@@ -303,14 +307,8 @@ int fuzz_cmd_minimize(int argc, char **argv)
 		if (l.signature[0])
 			printf("  (stored signature: %s)\n", l.signature);
 		rc = r == HARNESS_PASS ? EXIT_FAILED : r == HARNESS_SKIP ? EXIT_FAILED : EXIT_BROKEN;
-		if (db_path && l.div_id > 0 && r == HARNESS_PASS) {
-			/* It no longer reproduces: say so in the store. */
-			store *s;
-			if (!store_open(db_path, &s, err, sizeof(err))) {
-				store_divergence_triage(s, l.div_id, NULL, 0, 1);
-				store_close(s);
-			}
-		}
+		/* A stored divergence that no longer shows (the model was fixed)
+		 * keeps its row as the campaign left it: history, not state. */
 		fuzz_diff_free(d);
 		prog_case_clear(&l.c);
 		return rc;
@@ -415,4 +413,69 @@ int fuzz_cmd_minimize(int argc, char **argv)
 	prog_case_clear(&l.c);
 	fuzz_diff_free(d);
 	return rc;
+}
+
+int fuzz_cmd_repro(int argc, char **argv)
+{
+	const char *db_path = NULL, *out_path = NULL, *profile = NULL, *what = NULL;
+	bool c_form = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(n) (!strcmp(a, n) && v && (i++, 1))
+		if (!strcmp(a, "--c"))
+			c_form = true;
+		else if (OPT("--db"))
+			db_path = v;
+		else if (OPT("-o") || OPT("--output"))
+			out_path = v;
+		else if (OPT("--profile"))
+			profile = v;
+		else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "mmspec repro: unknown option or missing value: %s\n", a);
+			return EXIT_USAGE;
+		} else if (what) {
+			fprintf(stderr, "mmspec repro: one program at a time (%s and %s)\n", what, a);
+			return EXIT_USAGE;
+		} else {
+			what = a;
+		}
+#undef OPT
+	}
+	uint32_t pv = 0;
+	if (!what || !c_form || (profile && !profile_version(profile, &pv))) {
+		fprintf(stderr, "usage: mmspec repro --c [--db DB] [-o OUT.c] [--profile X.Y] FILE[:CASE] | ID\n"
+				"  (--c, a standalone C file, is the one form there is)\n");
+		return EXIT_USAGE;
+	}
+	char err[1024];
+	loaded l;
+	if (load_program(what, db_path, true, &l, err, sizeof(err))) {
+		fprintf(stderr, "mmspec repro: %s\n", err);
+		return EXIT_USAGE;
+	}
+	harness_target t;
+	harness_target_model(&t);
+	fuzz_apply_plant(&t);
+	const char *at = strchr(l.signature, '@');
+	if (profile || (at && profile_version(at + 1, &pv)) || profile_version(l.profile, &pv))
+		t.profile.version = pv;
+	FILE *out = out_path ? fopen(out_path, "w") : stdout;
+	if (!out) {
+		fprintf(stderr, "mmspec repro: %s: cannot write: %m\n", out_path);
+		prog_case_clear(&l.c);
+		return EXIT_USAGE;
+	}
+	fuzz_repro_info ri = { l.source, l.signature, l.model, l.kernel, l.release[0] ? l.release : NULL, 0, -1 };
+	int rc = fuzz_repro_c(out, &l.c, &t, &ri, err, sizeof(err));
+	if (out != stdout && fclose(out) && !rc) {
+		snprintf(err, sizeof(err), "%s: write failed: %m", out_path);
+		rc = -1;
+	}
+	if (rc)
+		fprintf(stderr, "mmspec repro: %s\n", err);
+	else if (out_path)
+		fprintf(stderr, "mmspec repro: wrote %s (%u steps); build with: cc -O1 -o repro %s\n", out_path,
+			l.c.nsteps, out_path);
+	prog_case_clear(&l.c);
+	return rc ? EXIT_BROKEN : 0;
 }

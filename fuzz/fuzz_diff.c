@@ -8,10 +8,15 @@
  * and every run ends with a whole-layout comparison. The caller of this
  * runner cannot promise that: SQLite maps its WAL index, libFuzzer and
  * ASan map memory as they go, the model's heap grows. So fuzz_diff_init()
- * forks a server process at once, and exec_init() runs there, in the
- * caller's binary (no mmspec-exec needed): the server does nothing but
- * decode, run and pack, like mmspec-exec, over a socket pair, and its
- * layout stays what it snapshotted. The caller allocates as it likes.
+ * starts a server process at once: a fork that re-executes this very
+ * binary (/proc/self/exe, so no mmspec-exec is needed), where a constructor
+ * takes over before main() and exec_init() runs in a fresh, compact
+ * address space. The server does nothing but decode, run and pack, like
+ * mmspec-exec, over a socket pair; the caller allocates as it likes. A
+ * sanitized build cannot be the executor (ASan's allocator maps as it goes
+ * and mallopt cannot pin it): there the runner falls back to mmspec-exec
+ * ($MMSPEC_EXEC, or next to the binary, or one folder up) over the pipe
+ * protocol.
  *
  * Messages on the socket: a 32-bit length, then the payload. Requests are
  * exec_options followed by the encoded program; replies are exec_obs_pack()
@@ -26,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -36,6 +42,7 @@
 
 #define SERVER_FD 0              /* the server's end of the socket pair */
 #define MAX_REQUEST (4u << 20)
+#define SERVER_ENV "MMSPEC_FUZZ_DIFF_SERVER"
 
 struct fuzz_diff {
 	pid_t pid;                /* the server, or -1 */
@@ -50,6 +57,11 @@ struct fuzz_diff {
 	size_t reply_cap;
 	exec_obs *obs;
 	uint64_t restarts;
+	/* The fallback: an mmspec-exec over the pipe protocol, for builds whose
+	 * own image cannot be the executor (ASan cannot pin malloc). */
+	bool use_child;
+	exec_child child;
+	char exec_path[4096];
 };
 
 /* ---- framing ---- */
@@ -106,6 +118,57 @@ static ssize_t recv_msg(int fd, void *buf, size_t cap)
 
 /* ---- the server (a child process; never returns) ---- */
 
+/*
+ * Fills the holes of the mmap area with PROT_NONE mappings. exec_init puts
+ * a fence below everything mapped, expecting a program's mmap(NULL) to land
+ * under it; the top-down allocator takes the highest gap that fits, though,
+ * and a dynamic binary has small gaps among its libraries (ld.so leaves
+ * some), right next to memory whose contents the model cannot know. The
+ * mmap area is everything above the largest gap below the stack; the gap
+ * just under the stack stays (the stack's guard gap). The fillers are in the
+ * snapshot like any other VMA.
+ */
+static void fill_holes(void)
+{
+	static char text[256 << 10];
+	static uint64_t lo[4096], hi[4096];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size_t n = 0;
+	ssize_t r;
+	while (n + 1 < sizeof(text) && (r = read(fd, text + n, sizeof(text) - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	text[n] = 0;
+	uint32_t nv = 0, stack = UINT32_MAX;
+	for (char *p = text; *p && nv < 4096;) {
+		char *e;
+		lo[nv] = strtoull(p, &e, 16);
+		hi[nv] = strtoull(e + 1, &e, 16);
+		char *eol = strchr(p, '\n');
+		if (strstr(p, "[stack]") && (!eol || strstr(p, "[stack]") < eol))
+			stack = nv;
+		if (lo[nv] < 0x800000000000ULL)
+			nv++;
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	if (stack == UINT32_MAX || stack < 2)
+		return;
+	uint32_t big = 0;
+	for (uint32_t i = 1; i < stack; i++)
+		if (lo[i] - hi[i - 1] > lo[big + 1] - hi[big])
+			big = i - 1;
+	for (uint32_t i = big + 2; i < stack; i++) {
+		uint64_t gap = lo[i] - hi[i - 1];
+		if (gap && gap <= (1ULL << 30))
+			mmap((void *)hi[i - 1], gap, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	}
+}
+
 static void serve(void)
 {
 	/* Buffers first: after exec_init the layout is frozen. */
@@ -123,6 +186,7 @@ static void serve(void)
 		send_msg(SERVER_FD, "E:fuzz_diff: out of memory", 26);
 		_exit(3);
 	}
+	fill_holes();
 	if (exec_init(&info, err, sizeof(err))) {
 		char msg[320];
 		int n = snprintf(msg, sizeof(msg), "E:%s", err);
@@ -144,7 +208,17 @@ static void serve(void)
 	}
 }
 
-static void stop_server(fuzz_diff *d)
+/* In an image exec'd by start_server: be the server, never run main(). */
+__attribute__((constructor)) static void server_hook(void)
+{
+	const char *v = getenv(SERVER_ENV);
+	if (v && !strcmp(v, "1")) {
+		unsetenv(SERVER_ENV); /* the sandboxes' environment stays clean */
+		serve();
+	}
+}
+
+static void stop_self_server(fuzz_diff *d)
 {
 	if (d->fd >= 0)
 		close(d->fd); /* the server sees the end of input and exits */
@@ -164,7 +238,7 @@ static void stop_server(fuzz_diff *d)
 	d->pid = -1;
 }
 
-static int start_server(fuzz_diff *d, char *err, size_t cap)
+static int start_self_server(fuzz_diff *d, char *err, size_t cap)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
@@ -186,6 +260,17 @@ static int start_server(fuzz_diff *d, char *err, size_t cap)
 		if (dup2(sv[1], SERVER_FD) != SERVER_FD)
 			_exit(3);
 		syscall(SYS_close_range, 3, ~0U, 0);
+		/*
+		 * A fresh image of this very binary: the caller's address space
+		 * has holes (freed blocks, closed files) above where the fence
+		 * goes, and a program's mmap(NULL) would land in one of them,
+		 * next to memory the model knows only by its bounds. The
+		 * constructor below turns the new image into the server before
+		 * main() runs. Without /proc, serve from this copy.
+		 */
+		setenv(SERVER_ENV, "1", 1);
+		execl("/proc/self/exe", "mmspec-fuzz-diff-server", (char *)NULL);
+		unsetenv(SERVER_ENV);
 		serve();
 	}
 	close(sv[1]);
@@ -201,8 +286,68 @@ static int start_server(fuzz_diff *d, char *err, size_t cap)
 		snprintf(err, cap, "%.*s", (int)(n - 2), hello + 2);
 	else
 		snprintf(err, cap, "fuzz_diff: the executor did not start");
-	stop_server(d);
+	stop_self_server(d);
 	return -1;
+}
+
+/* mmspec-exec: $MMSPEC_EXEC, else next to this binary or one folder up. */
+static bool find_exec(char *out, size_t cap)
+{
+	const char *env = getenv("MMSPEC_EXEC");
+	if (env && *env && !access(env, X_OK)) {
+		snprintf(out, cap, "%s", env);
+		return true;
+	}
+	char self[4000];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return false;
+	self[n] = 0;
+	for (int up = 0; up < 2; up++) {
+		char *slash = strrchr(self, '/');
+		if (!slash)
+			return false;
+		*slash = 0;
+		snprintf(out, cap, "%.3990s/mmspec-exec", self);
+		if (!access(out, X_OK))
+			return true;
+	}
+	return false;
+}
+
+static void stop_server(fuzz_diff *d)
+{
+	if (d->use_child)
+		exec_child_stop(&d->child);
+	else
+		stop_self_server(d);
+}
+
+/*
+ * The server: this binary re-executed, or, when that cannot be the
+ * executor (a sanitized build: ASan's allocator maps as it goes and cannot
+ * be pinned), mmspec-exec.
+ */
+static int start_server(fuzz_diff *d, char *err, size_t cap)
+{
+	if (d->use_child) {
+		if (exec_child_start(&d->child, d->exec_path, NULL, err, cap))
+			return -1;
+		d->info = d->child.info;
+		return 0;
+	}
+	if (!start_self_server(d, err, cap))
+		return 0;
+	if (!find_exec(d->exec_path, sizeof(d->exec_path)))
+		return -1;
+	char e2[300];
+	if (exec_child_start(&d->child, d->exec_path, NULL, e2, sizeof(e2))) {
+		snprintf(err + strlen(err), cap - strlen(err), "; %.3900s: %s", d->exec_path, e2);
+		return -1;
+	}
+	d->use_child = true;
+	d->info = d->child.info;
+	return 0;
 }
 
 /* ---- the API ---- */
@@ -240,6 +385,7 @@ int fuzz_diff_init(fuzz_diff **out, const exec_options *opt, char *err, size_t c
 		return -1;
 	}
 	harness_target_from_exec(&d->target, &d->info);
+	fuzz_apply_plant(&d->target);
 	set_profile_name(d);
 	*out = d;
 	return 0;
@@ -327,10 +473,18 @@ static int execute(fuzz_diff *d, const prog_case *c, char *err, size_t cap)
 		return -1;
 	}
 	prog_case_clear(&back);
-	ssize_t n = -1;
-	if (d->fd >= 0 && !send_msg(d->fd, d->enc, sizeof(opt) + len))
-		n = recv_msg(d->fd, d->reply, d->reply_cap);
-	if (n < 0 || exec_obs_unpack(d->reply, (size_t)n, d->obs)) {
+	bool failed;
+	if (d->use_child) {
+		char e2[200];
+		failed = d->child.pid <= 0 || exec_child_send(&d->child, &opt, d->enc + sizeof(opt), len) ||
+			 exec_child_recv(&d->child, d->obs, e2, sizeof(e2));
+	} else {
+		ssize_t n = -1;
+		if (d->fd >= 0 && !send_msg(d->fd, d->enc, sizeof(opt) + len))
+			n = recv_msg(d->fd, d->reply, d->reply_cap);
+		failed = n < 0 || exec_obs_unpack(d->reply, (size_t)n, d->obs);
+	}
+	if (failed) {
 		snprintf(err, cap, "the executor died while running the program; restarted");
 		stop_server(d);
 		char e2[300];
@@ -340,6 +494,36 @@ static int execute(fuzz_diff *d, const prog_case *c, char *err, size_t cap)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Whether step i's window reaches memory the sandbox had before the program
+ * started (the executor's binary, libraries, buffers; its heap and stack
+ * aside, which brk() and stack growth legitimately reach). The model knows
+ * those VMAs only by their bounds: not their anon_vma (so which of them
+ * merge), not their contents. A divergence there is usually that, so its
+ * signature says so (":executor-memory") and stays apart from the same
+ * difference in the program's own memory.
+ */
+static bool touches_executor(const fuzz_diff *d, const prog_case *c, uint32_t i)
+{
+	const exec_obs *o = d->obs;
+	if (i >= c->nsteps || i >= o->steps_done || !o->step[i].done)
+		return false;
+	const prog_step *s = &c->steps[i];
+	uint64_t a[PROG_MAX_ARGS] = { 0 }, lo, hi;
+	for (unsigned q = 0; q < s->nargs; q++)
+		a[q] = prog_eval(&s->arg[q], o->arena, o->vals);
+	if (!exec_step_window(s, a, o->step[i].ret, &lo, &hi))
+		return false;
+	for (uint32_t k = 0; k < d->info.nvmas; k++) {
+		const exec_vma *v = &d->info.vma[k];
+		if (!strcmp(v->name, "[heap]") || !strcmp(v->name, "[stack]"))
+			continue;
+		if (v->start < hi && v->end > lo)
+			return true;
+	}
+	return false;
 }
 
 harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_report *rep,
@@ -387,7 +571,71 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
 		rep->result = HARNESS_PASS;
 		return rep->result;
 	}
-	if (rep->result == HARNESS_FAIL)
+	if (rep->result == HARNESS_FAIL) {
+		if (touches_executor(d, c, div->step)) {
+			size_t n = strlen(div->signature);
+			snprintf(div->signature + n, sizeof(div->signature) - n, ":executor-memory");
+		}
 		fuzz_signature_add_profile(div->signature, sizeof(div->signature), d->profile);
+	}
 	return rep->result;
+}
+
+/* ---- planted bugs ---- */
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} plants[] = {
+	{ "mprotect-nosplit", ORACLE_PLANT_MPROTECT_NOSPLIT },
+	{ "missed-cow", ORACLE_PLANT_MISSED_COW },
+	{ "mmap-errno-order", ORACLE_PLANT_MMAP_ERRNO_ORDER },
+};
+
+int fuzz_plant_parse(const char *spec, uint32_t *mask, char *err, size_t cap)
+{
+	*mask = 0;
+	while (spec && *spec) {
+		size_t n = strcspn(spec, ",| ");
+		bool found = false;
+		for (size_t i = 0; i < sizeof(plants) / sizeof(plants[0]); i++)
+			if (n == strlen(plants[i].name) && !strncmp(spec, plants[i].name, n)) {
+				*mask |= plants[i].bit;
+				found = true;
+			}
+		if (n && !found) {
+			snprintf(err, cap, "MMSPEC_PLANT: unknown planted bug '%.*s' (known: mprotect-nosplit, "
+				 "missed-cow, mmap-errno-order)", (int)(n < 64 ? n : 64), spec);
+			return -1;
+		}
+		spec += n;
+		while (*spec == ',' || *spec == '|' || *spec == ' ')
+			spec++;
+	}
+	return 0;
+}
+
+void fuzz_apply_plant(harness_target *t)
+{
+	const char *spec = getenv("MMSPEC_PLANT");
+	static bool warned;
+	if (!spec || !*spec)
+		return;
+	uint32_t mask;
+	char err[200];
+	if (fuzz_plant_parse(spec, &mask, err, sizeof(err))) {
+		if (!warned)
+			fprintf(stderr, "mmspec: %s; ignored\n", err);
+		warned = true;
+		return;
+	}
+#ifdef MMSPEC_PLANT_BUGS
+	t->profile.plant = mask;
+#else
+	if (!warned)
+		fprintf(stderr, "mmspec: MMSPEC_PLANT is set, but this build has no planted bugs "
+				"(build/mmspec-planted has them); ignored\n");
+	warned = true;
+	(void)t;
+#endif
 }

@@ -287,7 +287,9 @@ static bool placement_legal(const oracle_proc *p, uint64_t k, uint64_t hint,
 		uint64_t h = hint & PAGE_MASK;
 		if (align)
 			h = (hint + align - 1) & ~(align - 1);
-		if (mmap_address_hint_valid(p, h, len)) {
+		/* A hint that aligns up past the top wraps to 0: no hint at all
+		 * (hugetlb_get_unmapped_area()'s ALIGN(addr, huge_page_size)). */
+		if (h && mmap_address_hint_valid(p, h, len)) {
 			vma *hv = find_vma(p, h);
 			if (!hv || h + len <= vm_start_gap(p, hv))
 				return k == h;
@@ -463,6 +465,13 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 	uint64_t hugetlb = 0; /* the huge page size of MAP_HUGETLB */
 	int64_t ret;
 
+#ifdef MMSPEC_PLANT_BUGS
+	/* Planted: the descriptor before the offset (the kernel checks the
+	 * offset in SYSCALL_DEFINE6(mmap), before ksys_mmap_pgoff's fget). */
+	if ((pr->plant & ORACLE_PLANT_MMAP_ERRNO_ORDER) && !(flags & LX_MAP_ANONYMOUS) &&
+	    !fd_file(p, fd) && (off & ~PAGE_MASK))
+		return -LX_EBADF;
+#endif
 	/* SYSCALL_DEFINE6(mmap): the byte offset must be page aligned. */
 	if (off & ~PAGE_MASK)
 		return -LX_EINVAL;
@@ -522,6 +531,18 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 					 : get_unmapped_area_file(p, true, addr, len, flags, hugetlb);
 	if (IS_ERR_VALUE(ret))
 		return ret;
+	/*
+	 * MAP_32BIT searches bottom-up from find_start_end()'s begin, which is
+	 * randomize_page(0x40000000, 0x02000000) for a PF_RANDOMIZE task: the
+	 * model cannot know it. When the kernel found no room, that was a legal
+	 * outcome if a search from the highest begin finds none either.
+	 */
+	if ((flags & LX_MAP_32BIT) && !(flags & LX_MAP_FIXED) && !hugetlb &&
+	    p->placement == ORACLE_PLACE_ADOPT && kernel_result == (uint64_t)-LX_ENOMEM &&
+	    (uint64_t)ret != PAGE_ALIGN(hint) &&
+	    IS_ERR_VALUE(unmapped_area_bottomup(p, len, 0x40000000ULL + 0x02000000ULL - PAGE_SIZE,
+						0x80000000ULL)))
+		return -LX_ENOMEM;
 	if (!(flags & LX_MAP_FIXED) && p->placement == ORACLE_PLACE_ADOPT &&
 	    !IS_ERR_VALUE(kernel_result) &&
 	    placement_legal(p, kernel_result, hint, len, flags, hugetlb))
@@ -590,7 +611,10 @@ static int64_t do_mmap(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t pro
 		}
 	}
 	if (hugetlb) {
-		/* The hugetlbfs file takes do_mmap()'s file path. */
+		/* The hugetlbfs file takes do_mmap()'s file path: file_mmap_ok()
+		 * (MAX_LFS_FILESIZE for a regular file) before the map type. */
+		if (pgoff > (0x7fffffffffffffffULL - len) >> PAGE_SHIFT)
+			return -LX_EOVERFLOW;
 		switch (flags & LX_MAP_TYPE) {
 		case LX_MAP_SHARED:
 			flags &= LX_LEGACY_MAP_MASK; /* unknown flags are dropped ... */

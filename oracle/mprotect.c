@@ -19,6 +19,12 @@ static uint64_t calc_vm_prot_bits(uint64_t prot)
 static int mprotect_fixup(oracle_proc *p, vma *v, vma **pprev, uint64_t start,
 			  uint64_t end, uint64_t newflags)
 {
+#ifdef MMSPEC_PLANT_BUGS
+	if (p->w->prof.plant & ORACLE_PLANT_MPROTECT_NOSPLIT) {
+		start = v->start; /* planted: the whole VMA, no split */
+		end = v->end;
+	}
+#endif
 	uint64_t oldflags = v->flags, nrpages = (end - start) >> PAGE_SHIFT;
 
 	if (v->flags & VM_SEALED)

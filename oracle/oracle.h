@@ -91,7 +91,21 @@ typedef struct oracle_profile {
 	uint64_t hugepage_sizes;    /* bit n set: a 2^n-byte hstate exists */
 	uint64_t hugepages_free_2m; /* free pages in the 2 MiB pool */
 	int memfd_noexec;           /* vm.memfd_noexec: 0 (default), 1 or 2 */
+	uint32_t plant;             /* ORACLE_PLANT_* bugs to show on purpose; only
+	                               builds with MMSPEC_PLANT_BUGS honour it */
 } oracle_profile;
+
+/*
+ * Planted bugs, to prove the fuzzing pipeline finds, minimizes and
+ * reproduces model bugs (fuzz/, docs/campaigns.md). Compiled in only with
+ * -DMMSPEC_PLANT_BUGS (build/mmspec-planted); every other build ignores
+ * oracle_profile.plant.
+ */
+#define ORACLE_PLANT_MPROTECT_NOSPLIT 0x1u  /* mprotect changes whole VMAs, never splits */
+#define ORACLE_PLANT_MISSED_COW 0x2u        /* a write to an anon page shared after fork
+					       writes the shared page */
+#define ORACLE_PLANT_MMAP_ERRNO_ORDER 0x4u  /* mmap looks the fd up before checking the
+					       offset's alignment (EBADF for EINVAL) */
 
 /* A 6.18 x86-64 profile with the defaults of a common distribution kernel. */
 void oracle_profile_default(oracle_profile *p);
@@ -198,7 +212,9 @@ int64_t oracle_madvise(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t adv
 /*
  * mincore(addr, len, vec) (mm/mincore.c). Writes one byte per page into
  * vec (cap bytes at most) for the pages it reports; bytes past a failure
- * are left as they were. Returns 0 or -errno.
+ * are left as they were. vec NULL stands for an unwritable vector: EFAULT
+ * at the first VMA's copy (ENOMEM first if addr is unmapped). Returns 0 or
+ * -errno.
  */
 int64_t oracle_mincore(oracle_proc *p, uint64_t addr, uint64_t len, uint8_t *vec, size_t cap);
 /* mseal(addr, len, flags) (mm/mseal.c; ENOSYS before 6.10). */

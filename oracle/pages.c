@@ -575,6 +575,12 @@ static int do_handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 		e->writable = true;
 		return 0;
 	}
+#ifdef MMSPEC_PLANT_BUGS
+	if ((p->w->prof.plant & ORACLE_PLANT_MISSED_COW) && !e->f->zero_page && e->f->anon) {
+		e->writable = true; /* planted: the page shared after fork is written */
+		return 0;
+	}
+#endif
 	if (anon_vma_prepare(p, v))
 		return -LX_ENOMEM;
 	/* Lazyfree: the kernel may have dropped it at any time since the
@@ -814,10 +820,17 @@ static int64_t do_mincore(oracle_proc *p, uint64_t start, uint64_t len, uint8_t 
 {
 	if (start & ~PAGE_MASK)
 		return -LX_EINVAL;
-	/* access_ok(start, len) on x86-64: start + len must not pass
-	 * USER_PTR_MAX (TASK_SIZE_MAX - 1) nor wrap. */
+	/*
+	 * access_ok(start, len) on x86-64: start + len must not wrap nor pass
+	 * the user limit. 6.12 and later: sum <= TASK_SIZE_MAX (6.12's
+	 * valid_user_address() against USER_PTR_MAX = TASK_SIZE_MAX, and the
+	 * generic __access_ok() of asm-generic/access_ok.h once x86 dropped its
+	 * own; 6.18.44 takes mincore(0x7ffffffff000, 0)). Before 6.12 only the
+	 * sign bit counted: valid_user_address(x) was (long)x >= 0.
+	 */
 	uint64_t sum = start + len;
-	if (sum < start || sum > 0x7ffffffff000ULL - 1)
+	bool user_ok = prof_at_least(p, 6, 12) ? sum <= 0x7ffffffff000ULL : (int64_t)sum >= 0;
+	if (sum < start || !user_ok)
 		return -LX_ENOMEM;
 	uint64_t pages = (len >> PAGE_SHIFT) + ((len & ~PAGE_MASK) != 0);
 	uint64_t done = 0;
@@ -826,6 +839,13 @@ static int64_t do_mincore(oracle_proc *p, uint64_t start, uint64_t len, uint8_t 
 		vma *v = vma_lookup(p, addr);
 		if (!v)
 			return -LX_ENOMEM; /* the prefix is already in vec */
+		/*
+		 * The syscall copies each VMA's part to the user vector as it
+		 * goes (copy_to_user() after each do_mincore()): an unwritable
+		 * vector (NULL) fails with EFAULT at the first copy.
+		 */
+		if (!vec)
+			return -LX_EFAULT;
 		uint64_t end = v->end < start + pages * PAGE_SIZE ? v->end : start + pages * PAGE_SIZE;
 		for (uint64_t a = addr; a < end; a += PAGE_SIZE, done++) {
 			/* mincore_pte_range(): pte_none_mostly() takes a guard
