@@ -10,7 +10,9 @@
  * that still diverges with the same signature; otherwise double n. Removing
  * steps can break a program (a $x whose binding step went, a wait() whose
  * exit() went), so every candidate is repaired first: a step that uses
- * what no longer exists goes too. Then each argument is simplified (fewer
+ * what no longer exists goes too. Mappings the kernel placed are pinned
+ * into the arena where the divergence stays (a reproducer then compares
+ * their neighbours too). Then each argument is simplified (fewer
  * flag bits, a page instead of many, offsets nearer the arena, zero for
  * plain integers) as long as the signature holds, and a last pass tries
  * removing steps one by one.
@@ -354,6 +356,36 @@ static bool fold_stores(minimizer *m, prog_case *best)
 	return any;
 }
 
+/*
+ * A mapping the kernel placed (mmap without MAP_FIXED) lands wherever the
+ * kernel likes, next to neighbours the model only knows by their bounds, so
+ * a reproducer can compare only the step's own pages there. Pinned into the
+ * arena with MAP_FIXED (each at its own 16 MiB slot, 512 MiB above A, away
+ * from the arena-relative steps) the same divergence is compared whole,
+ * neighbours included: try each such mmap, keep it where the signature holds.
+ */
+static bool pin_to_arena(minimizer *m, prog_case *best)
+{
+	bool any = false;
+	uint32_t slot = 0;
+	for (uint32_t i = 0; i < best->nsteps && !out_of_budget(m); i++) {
+		prog_step *s = &best->steps[i];
+		if (s->op != PROG_MMAP || !expr_const(&s->arg[0]) || !expr_const(&s->arg[3]) ||
+		    (s->arg[3].k & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)))
+			continue;
+		prog_expr old_addr = s->arg[0], old_flags = s->arg[3];
+		s->arg[0] = (prog_expr){ .k = (512ULL << 20) + (uint64_t)slot++ * (16ULL << 20), .arena = 1 };
+		s->arg[3].k |= LX_MAP_FIXED;
+		if (interesting(m, best)) {
+			any = true;
+		} else {
+			s->arg[0] = old_addr;
+			s->arg[3] = old_flags;
+		}
+	}
+	return any;
+}
+
 /* Reparses the printed program: fresh line numbers, variables in order. */
 static int normalize(prog_case *c)
 {
@@ -418,6 +450,7 @@ int fuzz_minimize(fuzz_diff *d, const prog_case *c, const char *signature,
 			}
 		}
 		ddmin_steps(&m, &best);
+		pin_to_arena(&m, &best);
 		for (int round = 0; round < 3 && !out_of_budget(&m); round++) {
 			bool a = simplify_args(&m, &best);
 			bool b = remove_one_by_one(&m, &best);
