@@ -1191,8 +1191,13 @@ static void serve_pagemap(void)
 	uint64_t *out = &obs->pm[obs->npm];
 	memset(out, 0, n * sizeof(*out));
 	if (fd >= 0) {
+		/* fs/proc/task_mmu.c pagemap_read() walks [start, mm->task_size)
+		 * only: a start at or past TASK_SIZE reads nothing, a range
+		 * that passes it (or would wrap) reads short. Only what the
+		 * kernel returned is an observation. */
 		ssize_t r = pread(fd, out, n * sizeof(*out), (off_t)(obs->pm_addr / PAGE * 8));
-		(void)r;
+		if (r >= 0 && (uint64_t)r / sizeof(*out) < n)
+			n = (uint32_t)((uint64_t)r / sizeof(*out));
 		close(fd);
 	}
 	obs->npm += n;
