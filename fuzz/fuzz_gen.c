@@ -1134,6 +1134,13 @@ static void gen_args(gstate *gs, reader *r, prog_step *s, uint8_t form)
 		a[1] = gen_rlimit_value(r);
 		uint8_t h = u8(r);
 		a[2] = h < 170 ? ex_const(~0ULL) : h < 230 ? a[1] : gen_rlimit_value(r);
+		/* RLIMIT_CPU below the sandbox's 20 s lets SIGXCPU/SIGKILL end
+		 * the sandbox at a CPU-second tick no model can predict (the
+		 * harness SKIPs the rest of such a program): keep it at 20. */
+		if (a[0].k == LX_RLIMIT_CPU)
+			for (int q = 1; q <= 2; q++)
+				if (a[q].k < 20)
+					a[q].k = 20;
 		break;
 	}
 	case PROG_LOAD:

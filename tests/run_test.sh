@@ -42,6 +42,11 @@ fi
 run "$mmspec" run --db "$db" "$dir/limits.mmt"
 check "limits hold and capabilities follow requires" "$(is $rc 0)"
 
+run "$mmspec" run --db "$db" "$dir/rlimit-cpu.mmt"
+check "lowering RLIMIT_CPU is no failure" "$(is $rc 0)"
+echo "$out" | grep -q ' 1 passed, 0 failed, 1 skipped'; check "the rest of the case is a SKIP" $?
+echo "$out" | grep -q 'lowers RLIMIT_CPU below the sandbox'; check "the SKIP names the reason" $?
+
 run "$mmspec" run --db "$db" --timeout 300 --test-hook hang "$dir/two-steps.mmt"
 check "a hanging sandbox is an ERROR (exit 3)" "$(is $rc 3)"
 echo "$out" | grep -q 'watchdog killed the sandbox'; check "the watchdog is named" $?
@@ -71,7 +76,7 @@ echo "$out" | grep -q 'model:.*kernel:'; check "layouts are drawn side by side" 
 
 if command -v sqlite3 >/dev/null; then
 	n=$(sqlite3 "$db" "select count(*) from runs")
-	check "every run is in the database" "$(is "$n" 12)"
+	check "every run is in the database" "$(is "$n" 13)"
 	n=$(sqlite3 "$db" "select count(*) from divergences where signature = 'mmap:layout:bounds'")
 	check "the divergence is stored" "$(is "$n" 1)"
 	n=$(sqlite3 "$db" "select count(*) from results where result = 'ERROR'")
