@@ -1134,6 +1134,13 @@ static void gen_args(gstate *gs, reader *r, prog_step *s, uint8_t form)
 		a[1] = gen_rlimit_value(r);
 		uint8_t h = u8(r);
 		a[2] = h < 170 ? ex_const(~0ULL) : h < 230 ? a[1] : gen_rlimit_value(r);
+		/* RLIMIT_CPU below the sandbox's 20 s lets SIGXCPU/SIGKILL end
+		 * the sandbox at a CPU-second tick no model can predict (the
+		 * harness SKIPs the rest of such a program): keep it at 20. */
+		if (a[0].k == LX_RLIMIT_CPU)
+			for (int q = 1; q <= 2; q++)
+				if (a[q].k < 20)
+					a[q].k = 20;
 		break;
 	}
 	case PROG_LOAD:
@@ -1569,6 +1576,33 @@ static int new_step(fuzz_rng *r, const fuzz_config *cfg, const prog_case *c, uin
 	return rc;
 }
 
+/*
+ * The executor's fence: kernel-placed mappings (mmap(NULL) and the like,
+ * expressions with variable terms) sit next to the executor's own memory,
+ * behind a 64 MiB PROT_NONE fence (harness/exec.c FENCE_LEN). An offset or
+ * a length from such a mapping past the fence reaches the executor's
+ * buffers, which the model knows only by their bounds (fuzz_diff.c tags
+ * such findings ":executor-memory"): mutations keep both below it.
+ */
+#define FENCE_BYTES (64ULL << 20)
+
+static void below_fence(prog_expr *e)
+{
+	int64_t v = (int64_t)e->k;
+	if (v >= (int64_t)FENCE_BYTES || v <= -(int64_t)FENCE_BYTES)
+		e->k = (uint64_t)(v % (int64_t)(FENCE_BYTES / 2));
+}
+
+/* Whether an address argument of s is relative to a kernel-placed mapping. */
+static bool kernel_placed(const prog_step *s)
+{
+	const prog_op_info *info = prog_op_info_get(s->op);
+	for (unsigned q = 0; q < info->nargs; q++)
+		if (info->argkind[q] == PROG_ARG_ADDR && s->arg[q].nterms)
+			return true;
+	return false;
+}
+
 /* Changes one argument of step s (in the state before it) a little or a lot. */
 static int change_arg(fuzz_rng *r, const fuzz_config *cfg, const prog_case *c, uint32_t at,
 		      prog_step *s)
@@ -1608,6 +1642,8 @@ static int change_arg(fuzz_rng *r, const fuzz_config *cfg, const prog_case *c, u
 		break;
 	}
 	}
+	if (e->nterms || (info->argkind[q] == PROG_ARG_LEN && kernel_placed(s)))
+		below_fence(e);
 	return 0;
 }
 

@@ -446,8 +446,41 @@ static void model_step(run *r, const prog_step *s, const uint64_t *a, const outc
  * state. PFNs are compared through the run's PFN<->frame map, so two pages
  * are the same page on one side exactly when they are on the other.
  */
-static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, const uint64_t *pm, uint32_t n)
+static bool compare_pagemap(run *r, uint32_t i, uint64_t addr, uint64_t len, const uint64_t *pm,
+			    uint32_t n, bool pool_full)
 {
+	/* How many entries the kernel reads: fs/proc/task_mmu.c
+	 * pagemap_read() walks from the start page up to mm->task_size only
+	 * (a start past it reads nothing: "watch out for wraparound"), so a
+	 * range that passes TASK_SIZE or wraps past 2^64 ends there. The
+	 * executor asks for at most EXEC_PAGEMAP_STEP pages and may be cut
+	 * short by its per-program pool (pool_full). */
+	uint64_t base = addr & ~0xfffULL, top = r->t->profile.task_size;
+	uint64_t want = len / 4096 + ((len % 4096) != 0);
+	if (want > EXEC_PAGEMAP_STEP)
+		want = EXEC_PAGEMAP_STEP;
+	if (base >= top)
+		want = 0;
+	else if (want > (top - base) / 4096)
+		want = (top - base) / 4096;
+	if (n > want || (n < want && !pool_full)) {
+		if (r->div) {
+			harness_divergence *d = r->div;
+			memset(d, 0, sizeof(*d));
+			d->step = i;
+			d->line = r->c->steps[i].line;
+			snprintf(d->syscall, sizeof(d->syscall), "pagemap");
+			snprintf(d->field, sizeof(d->field), "entries");
+			snprintf(d->model, sizeof(d->model), "%" PRIu64, want);
+			snprintf(d->kernel, sizeof(d->kernel), "%u", n);
+			snprintf(d->signature, sizeof(d->signature), "pagemap:entries");
+		}
+		char *text = prog_step_to_string(r->c, &r->c->steps[i]);
+		fail(r, HARNESS_FAIL, i, "line %u: `%s`: pagemap entries read differ: model %" PRIu64 ", kernel %u",
+		     r->c->steps[i].line, text ? text : "?", want, n);
+		free(text);
+		return false;
+	}
 	for (uint32_t j = 0; j < n; j++) {
 		uint64_t e = pm[j], va = (addr & ~0xfffULL) + (uint64_t)j * 4096;
 		bool kp = (e >> 63) & 1, ksw = (e >> 62) & 1, kfile = (e >> 61) & 1;
@@ -1055,6 +1088,30 @@ static void skip_unmodelled(run *r, uint32_t i, const prog_step *s, const outcom
 	free(text);
 }
 
+/* The sandbox's RLIMIT_CPU, in seconds (exec.c's exec_sandbox_rlimits). */
+static uint64_t sandbox_cpu_limit(void)
+{
+	for (size_t q = 0; q < exec_sandbox_rlimit_count; q++)
+		if (exec_sandbox_rlimits[q].resource == 0 /* RLIMIT_CPU */)
+			return exec_sandbox_rlimits[q].value;
+	return UINT64_MAX;
+}
+
+/*
+ * Whether a step that succeeded set RLIMIT_CPU's soft limit below the
+ * sandbox's own. Past that, when the sandbox dies depends on how much CPU
+ * it happened to use by the next tick's check (kernel/time/
+ * posix-cpu-timers.c check_process_timers(); a soft limit of 0 counts as
+ * 1 s, kernel/sys.c do_prlimit()), which no model can know: a campaign saw
+ * an end:layout divergence that reproduced 0 times of 5. The resource is
+ * the register's low 32 bits (kernel/sys.c setrlimit).
+ */
+static bool cpu_limit_lowered(const prog_step *s, const uint64_t *a, const outcome *mo)
+{
+	return s->op == PROG_SETRLIMIT && !mo->is_probe && mo->ret == 0 && (uint32_t)a[0] == 0 &&
+	       a[1] < sandbox_cpu_limit();
+}
+
 static void run_case(const prog_case *c, const harness_target *t, const harness_kernel *k,
 		     harness_step_fn on_step, harness_fault_fn on_fault, void *ctx,
 		     harness_case_report *out, harness_divergence *div)
@@ -1285,7 +1342,8 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 			}
 		}
 		if (ok && !broken && kobs && s->op == PROG_PAGEMAP)
-			ok = compare_pagemap(&r, i, a[0], &k->obs->pm[kobs->pm_first], kobs->pm_count);
+			ok = compare_pagemap(&r, i, a[0], a[1], &k->obs->pm[kobs->pm_first], kobs->pm_count,
+					     kobs->pm_first + kobs->pm_count >= EXEC_MAX_PAGEMAP);
 		/* The layout around the step (or all of it at maps()). */
 		if (ok && !broken && kobs && kobs->layout_taken) {
 			uint64_t lo = 0, hi = 0x7ffffffff000ULL;
@@ -1306,6 +1364,15 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 		}
 		if (!ok)
 			break;
+		if (k && cpu_limit_lowered(s, a, &mo)) {
+			char *text = prog_step_to_string(c, s);
+			fail(&r, HARNESS_SKIP, i, "line %u: `%s` lowers RLIMIT_CPU below the sandbox's %" PRIu64
+			     " s: the kernel may send SIGXCPU (soft) or SIGKILL (hard) at any later CPU-second "
+			     "tick (kernel/time/posix-cpu-timers.c check_process_timers()), so nothing after "
+			     "it is comparable", s->line, text ? text : "?", sandbox_cpu_limit());
+			free(text);
+			break;
+		}
 	}
 	/* The whole layout after the last step, of the root process. */
 	r.cur = r.root;

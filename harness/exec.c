@@ -886,20 +886,66 @@ static void advance_turn(uint32_t next)
 }
 
 /* A forked child observes its own mm: the inherited descriptors show the parent's. */
+/*
+ * Why a forked process could not reopen its own /proc/self/maps and smaps
+ * (empty: it could). Its inherited descriptors are the parent's: reading
+ * them would show the parent's memory as the child's, so they are closed
+ * and every step the process runs ends the program with this reason.
+ */
+static char own_fds_lost[160];
+
+/* Opens path onto descriptor want; 0, or -1 with errno. */
+static int reopen_onto(const char *path, int want)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (fd != want) {
+		int r = dup2(fd, want);
+		int e = errno;
+		close(fd);
+		if (r < 0) {
+			errno = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int reopen_both(void)
+{
+	return reopen_onto("/proc/self/maps", FD_MAPS) || reopen_onto("/proc/self/smaps", FD_SMAPS) ? -1 : 0;
+}
+
 static void reopen_own_fds(void)
 {
-	int fd = open("/proc/self/maps", O_RDONLY);
-	if (fd >= 0) {
-		dup2(fd, FD_MAPS);
-		if (fd != FD_MAPS)
-			close(fd);
+	if (!reopen_both())
+		return;
+	/* A program may have lowered RLIMIT_NOFILE below the descriptors'
+	 * numbers (open: EMFILE; dup2: EBADF past the limit, fs/file.c
+	 * ksys_dup3). Raise the soft limit for the reopening when the hard
+	 * one allows, then put the program's limit back: it never sees the
+	 * difference, only its own descriptors change. */
+	int e = errno;
+	struct rlimit old = { 0, 0 }, tmp;
+	if (!getrlimit(RLIMIT_NOFILE, &old) && old.rlim_max > FD_SMAPS + 1 &&
+	    old.rlim_cur <= FD_SMAPS + 1) {
+		tmp = old;
+		tmp.rlim_cur = FD_SMAPS + 2;
+		if (!setrlimit(RLIMIT_NOFILE, &tmp)) {
+			int r = reopen_both();
+			e = errno;
+			setrlimit(RLIMIT_NOFILE, &old);
+			if (!r)
+				return;
+		}
 	}
-	fd = open("/proc/self/smaps", O_RDONLY);
-	if (fd >= 0) {
-		dup2(fd, FD_SMAPS);
-		if (fd != FD_SMAPS)
-			close(fd);
-	}
+	close(FD_MAPS);
+	close(FD_SMAPS);
+	snprintf(own_fds_lost, sizeof(own_fds_lost),
+		 "a forked process could not reopen its /proc/self/maps (%s; RLIMIT_NOFILE %llu/%llu): "
+		 "its memory cannot be observed, the program stopped there",
+		 strerror(e), (unsigned long long)old.rlim_cur, (unsigned long long)old.rlim_max);
 }
 
 /*
@@ -939,6 +985,14 @@ static void run_steps(const prog_case *c)
 			}
 			wait_turn(i);
 			continue;
+		}
+		if (own_fds_lost[0]) {
+			/* Not a wrong observation: no observation, with the reason. */
+			obs->steps_done = i;
+			snprintf(obs->error, sizeof(obs->error), "%s", own_fds_lost);
+			__atomic_store_n(&obs->abort, 1, __ATOMIC_SEQ_CST);
+			syscall(SYS_futex, &obs->turn, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+			_exit(0);
 		}
 		exec_step_obs *o = &obs->step[i];
 		uint64_t a[PROG_MAX_ARGS] = { 0 };
@@ -1191,8 +1245,13 @@ static void serve_pagemap(void)
 	uint64_t *out = &obs->pm[obs->npm];
 	memset(out, 0, n * sizeof(*out));
 	if (fd >= 0) {
+		/* fs/proc/task_mmu.c pagemap_read() walks [start, mm->task_size)
+		 * only: a start at or past TASK_SIZE reads nothing, a range
+		 * that passes it (or would wrap) reads short. Only what the
+		 * kernel returned is an observation. */
 		ssize_t r = pread(fd, out, n * sizeof(*out), (off_t)(obs->pm_addr / PAGE * 8));
-		(void)r;
+		if (r >= 0 && (uint64_t)r / sizeof(*out) < n)
+			n = (uint32_t)((uint64_t)r / sizeof(*out));
 		close(fd);
 	}
 	obs->npm += n;

@@ -204,16 +204,21 @@ static void unmap_mapping_range(oracle_world *w, oracle_file *f, uint64_t first)
 /*
  * shmem_truncate_range(inode, newsize, -1) -> shmem_undo_range(): the
  * page-cache pages wholly past newsize go; the page newsize falls inside
- * (truncate_inode_partial_folio()) keeps its head and has its tail zeroed.
+ * (truncate_inode_partial_folio()) keeps its head and has its tail zeroed,
+ * and is dirtied first (folio_mark_dirty() before the partial truncation),
+ * so a page only ever read is dirty from then on: MADV_PAGEOUT without swap
+ * cannot write it out (shmem_writeout) and it stays in the page cache.
  */
 static int shmem_truncate_range(oracle_world *w, oracle_file *f, uint64_t newsize)
 {
 	pcache_drop_from(w, f, PAGE_ALIGN(newsize) >> PAGE_SHIFT);
 	if (newsize & ~PAGE_MASK) {
 		tree_node *n = tree_floor(&f->pages, newsize >> PAGE_SHIFT);
-		if (n && n->key == newsize >> PAGE_SHIFT)
-			return frame_zero_from(w, tree_entry(n, pcache_entry, node)->f,
-					       newsize & ~PAGE_MASK);
+		if (n && n->key == newsize >> PAGE_SHIFT) {
+			frame *pg = tree_entry(n, pcache_entry, node)->f;
+			pg->dirty = true;
+			return frame_zero_from(w, pg, newsize & ~PAGE_MASK);
+		}
 	}
 	return 0;
 }

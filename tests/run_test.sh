@@ -42,6 +42,17 @@ fi
 run "$mmspec" run --db "$db" "$dir/limits.mmt"
 check "limits hold and capabilities follow requires" "$(is $rc 0)"
 
+run "$mmspec" run --db "$db" "$dir/rlimit-cpu.mmt"
+check "lowering RLIMIT_CPU is no failure" "$(is $rc 0)"
+echo "$out" | grep -q ' 1 passed, 0 failed, 1 skipped'; check "the rest of the case is a SKIP" $?
+echo "$out" | grep -q 'lowers RLIMIT_CPU below the sandbox'; check "the SKIP names the reason" $?
+
+run "$mmspec" run --db "$db" "$dir/nofile-fork.mmt"
+check "a child that cannot reopen its maps is an ERROR (exit 3)" "$(is $rc 3)"
+echo "$out" | grep -q 'could not reopen its /proc/self/maps (Too many open files; RLIMIT_NOFILE 0/0)'
+check "the ERROR names the reason" $?
+echo "$out" | grep -q 'layout differs'; check "and no wrong observation is compared" "$(is $? 1)"
+
 run "$mmspec" run --db "$db" --timeout 300 --test-hook hang "$dir/two-steps.mmt"
 check "a hanging sandbox is an ERROR (exit 3)" "$(is $rc 3)"
 echo "$out" | grep -q 'watchdog killed the sandbox'; check "the watchdog is named" $?
@@ -71,11 +82,12 @@ echo "$out" | grep -q 'model:.*kernel:'; check "layouts are drawn side by side" 
 
 if command -v sqlite3 >/dev/null; then
 	n=$(sqlite3 "$db" "select count(*) from runs")
-	check "every run is in the database" "$(is "$n" 12)"
+	check "every run is in the database" "$(is "$n" 14)"
 	n=$(sqlite3 "$db" "select count(*) from divergences where signature = 'mmap:layout:bounds'")
 	check "the divergence is stored" "$(is "$n" 1)"
+	# nofile-fork.mmt adds one ERROR to the earlier three
 	n=$(sqlite3 "$db" "select count(*) from results where result = 'ERROR'")
-	check "errors are stored" "$(is "$n" 3)"
+	check "errors are stored" "$(is "$n" 4)"
 	n=$(sqlite3 "$db" "select count(*) > 0 from faults where side = 'kernel' and signo = 11")
 	check "kernel faults are stored" "$(is "$n" 1)"
 fi

@@ -242,6 +242,12 @@ TEST(generate_is_valid_and_deterministic)
 	}
 }
 
+/* A constant: no arena base, no variables. */
+static bool is_plain(const prog_expr *e)
+{
+	return !e->arena && !e->nterms;
+}
+
 TEST(generate_covers_every_op)
 {
 	fuzz_config cfg;
@@ -270,6 +276,84 @@ TEST(generate_covers_every_op)
 	CHECK(seen[PROG_STORE] + seen[PROG_LOAD] > seen[PROG_MLOCKALL] * 10);
 	CHECK_MSG(with_child > (unsigned)N / 10, "only %u of %d programs run a step in a child", with_child, N);
 	CHECK_MSG(with_bind > (unsigned)N / 4, "only %u of %d programs bind a value", with_bind, N);
+}
+
+/* The generator never lowers RLIMIT_CPU below the sandbox's 20 s: past
+ * that, SIGXCPU/SIGKILL at a CPU-second tick makes the outcome a matter of
+ * timing (issue #6's campaign: an end:layout divergence that reproduced 0
+ * times of 5), and the harness SKIPs the rest of such a program. */
+TEST(generate_keeps_rlimit_cpu)
+{
+	fuzz_config cfg;
+	fuzz_config_default(&cfg);
+	fuzz_rng r;
+	fuzz_rng_seed(&r, 11);
+	unsigned cpu = 0;
+	for (int i = 0; i < 3000; i++) {
+		prog_case c;
+		CHECK(fuzz_generate(&r, &cfg, &c) == 0);
+		for (uint32_t s = 0; s < c.nsteps; s++) {
+			const prog_step *st = &c.steps[s];
+			if (st->op != PROG_SETRLIMIT || !is_plain(&st->arg[0]) || (uint32_t)st->arg[0].k != 0)
+				continue;
+			cpu++;
+			for (int q = 1; q <= 2; q++)
+				CHECK_MSG(!is_plain(&st->arg[q]) || st->arg[q].k >= 20,
+					  "program %d step %u: setrlimit(RLIMIT_CPU) value %llu", i, s,
+					  (unsigned long long)st->arg[q].k);
+		}
+		prog_case_clear(&c);
+	}
+	CHECK_MSG(cpu > 0, "no setrlimit(RLIMIT_CPU) in 3000 programs");
+}
+
+/* Whether some step reaches 64 MiB or more from a kernel-placed mapping:
+ * past the executor's fence, into its own memory. */
+static bool past_fence(const prog_case *c, char *what, size_t cap)
+{
+	const int64_t fence = 64LL << 20;
+	for (uint32_t s = 0; s < c->nsteps; s++) {
+		const prog_step *st = &c->steps[s];
+		const prog_op_info *info = prog_op_info_get(st->op);
+		bool placed = false;
+		for (unsigned q = 0; q < info->nargs; q++)
+			placed |= info->argkind[q] == PROG_ARG_ADDR && st->arg[q].nterms;
+		for (unsigned q = 0; q < info->nargs; q++) {
+			int64_t v = (int64_t)st->arg[q].k;
+			bool rel = st->arg[q].nterms || (placed && info->argkind[q] == PROG_ARG_LEN && is_plain(&st->arg[q]));
+			if (rel && (v >= fence || v <= -fence)) {
+				snprintf(what, cap, "step %u argument %u: %lld", s, q, (long long)v);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Mutations keep offsets and lengths from kernel-placed mappings below the
+ * executor's 64 MiB fence (issue #6: `mmap(NULL, 1p) = $m; load($m+16385p)`
+ * read the executor's observation buffer). */
+TEST(mutations_stay_inside_the_fence)
+{
+	fuzz_config cfg;
+	fuzz_config_default(&cfg);
+	fuzz_rng r;
+	fuzz_rng_seed(&r, 5);
+	prog_case c;
+	CHECK(fuzz_generate(&r, &cfg, &c) == 0);
+	for (int i = 0; i < 6000; i++) {
+		if (i % 40 == 0) {
+			prog_case_clear(&c);
+			CHECK(fuzz_generate(&r, &cfg, &c) == 0);
+		}
+		CHECK(fuzz_mutate(&r, &cfg, &c, NULL) == 0);
+		char what[96];
+		if (past_fence(&c, what, sizeof(what))) {
+			CHECK_MSG(false, "mutation %d: %s", i, what);
+			break;
+		}
+	}
+	prog_case_clear(&c);
 }
 
 /* Counts what the model did with each step. */
