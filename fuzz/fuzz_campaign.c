@@ -822,11 +822,12 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 	char el[32];
 	fmt_elapsed(el, sizeof(el), elapsed);
 	int64_t p = atomic_load(&sh->programs);
-	printf("fuzz run %" PRId64 " on Linux %s (profile %s), seed 0x%" PRIx64 ", %d job%s, %s%s:\n"
+	printf("fuzz run %" PRId64 " on Linux %s (profile %s%s%s), seed 0x%" PRIx64 ", %d job%s, %s%s:\n"
 	       "  %" PRId64 " programs (%.1f/s): %" PRId64 " agreed, %" PRId64 " diverged, %" PRId64
 	       " skipped, %" PRId64 " errors\n"
 	       "  %" PRId64 " distinct signatures; %" PRId64 " behaviour classes reached\n",
-	       cp.run_id, info.release, profile, cp.seed, cp.jobs, cp.jobs == 1 ? "" : "s", el,
+	       cp.run_id, info.release, profile, strcmp(tname, "host") ? ", target " : "",
+	       strcmp(tname, "host") ? tname : "", cp.seed, cp.jobs, cp.jobs == 1 ? "" : "s", el,
 	       signals ? " (stopped by a signal)" : "", p, elapsed > 0 ? p / elapsed : 0.0,
 	       atomic_load(&sh->pass), atomic_load(&sh->fail), atomic_load(&sh->skip), atomic_load(&sh->error),
 	       atomic_load(&sh->signatures), atomic_load(&sh->classes));
