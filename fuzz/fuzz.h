@@ -136,6 +136,20 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
  * call that failed on both) is no divergence: it is a PASS whose message
  * says where the comparison stopped.
  */
+/*
+ * Extension: the target of every fuzz_diff this process starts after the
+ * call, as `mmspec run --target` takes it (harness_target_resolve): "host"
+ * (or NULL: the in-process server), "qemu-user", "wrap:CMD", "vm:IMAGE".
+ * The others run mmspec-exec over the pipe protocol behind their wrapper;
+ * vm: boots one VM per fuzz_diff. 0, or -1 with a message in err.
+ */
+int fuzz_set_target(const char *spec, char *err, size_t cap);
+/* The --target value last set ("host" by default). */
+const char *fuzz_target_spec(void);
+/* The target's name as runs.target stores it ("host", "qemu-user",
+ * "vm:6.12.74+deb13-cloud-amd64", "wrap:CMD"): harness_target_name. */
+void fuzz_diff_target_name(const fuzz_diff *d, char *out, size_t cap);
+
 /* The model side's target (profile, capabilities), to adjust before runs. */
 harness_target *fuzz_diff_model(fuzz_diff *d);
 /* Compares under another kernel version's profile (PROG_VERSION). */

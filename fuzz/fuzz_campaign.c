@@ -6,7 +6,8 @@
  *   mmspec fuzz [--time D] [--jobs N] [--seed S] [--db FILE] [--profile X.Y]
  *               [--max-steps N] [--reruns N] [--minimize-runs N] [--minimize-each N]
  *               [--stop-after N] [--stop-on GLOB [--stop-steps N]]
- *               [--export DIR] [PATH...]
+ *               [--export DIR] [--target host|vm:KERNEL_IMAGE|qemu-user|wrap:CMD]
+ *               [PATH...]
  *
  * The controller forks N workers and then only watches: a status line,
  * a store_campaign_progress row every 10 s, the stop on --time, Ctrl-C
@@ -28,6 +29,12 @@
  * kernel, where the model agreed. It stands in for model branch coverage at
  * no cost (no instrumented build): a new class is a new way for a syscall
  * to end, or an old way in a new neighbourhood.
+ *
+ * --target: as for `mmspec run` (harness/target.c). Every worker's
+ * executor runs there (one VM per worker for the whole campaign with
+ * vm:), the run row stores the target's name, so the campaign's
+ * signatures are that target's findings, and triage reruns and minimizes
+ * on the same target.
  *
  * Exit status: 0 no divergence, 1 divergences found, 2 bad usage, 3 the
  * harness broke (no worker could start).
@@ -115,6 +122,23 @@ static volatile sig_atomic_t got_signal;
 static void on_stop_signal(int sig)
 {
 	got_signal = sig;
+}
+
+/* s as a JSON string (quotes and backslashes escaped, controls dropped). */
+static void json_str(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+	if (cap < 3)
+		return;
+	out[n++] = '"';
+	for (; *s && n + 3 < cap; s++) {
+		if (*s == '"' || *s == '\\')
+			out[n++] = '\\';
+		if ((unsigned char)*s >= 0x20)
+			out[n++] = *s;
+	}
+	out[n++] = '"';
+	out[n] = 0;
 }
 
 static double mono_s(void)
@@ -560,7 +584,7 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 		size_t l = strlen(cp.cmdline);
 		snprintf(cp.cmdline + l, sizeof(cp.cmdline) - l, " %s", argv[i]);
 	}
-	const char *bad = NULL;
+	const char *bad = NULL, *target_spec = "host";
 	for (int i = 0; i < argc && !bad; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define OPT(n) (!strcmp(a, n) && v && (i++, 1))
@@ -603,6 +627,8 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 			cp.stop_steps = (uint32_t)atoi(v);
 		} else if (OPT("--export")) {
 			cp.export_dir = v;
+		} else if (OPT("--target")) {
+			target_spec = v;
 		} else if (a[0] == '-' && a[1]) {
 			bad = "unknown option or missing value";
 			fprintf(stderr, "mmspec fuzz: %s: %s\n", a, bad);
@@ -624,6 +650,13 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 	}
 
 	char err[512];
+	/* Before the probe and the fork: every fuzz_diff of this process and
+	 * its workers runs on the target. */
+	if (fuzz_set_target(target_spec, err, sizeof(err))) {
+		fprintf(stderr, "mmspec fuzz: %s\n", err);
+		free_seeds(&cp);
+		return EXIT_USAGE;
+	}
 	store *db;
 	if (store_open(cp.db_path, &db, err, sizeof(err))) {
 		fprintf(stderr, "mmspec fuzz: %s\n", err);
@@ -641,13 +674,18 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 	if (cp.profile)
 		fuzz_diff_set_profile(probe, cp.profile);
 	exec_target_info info = *fuzz_diff_target(probe);
-	char profile[16], host[256] = "", config[256];
+	char profile[16], host[256] = "", config[5000], tname[4200], tjson[4400];
 	snprintf(profile, sizeof(profile), "%s", fuzz_diff_profile(probe));
+	fuzz_diff_target_name(probe, tname, sizeof(tname));
 	fuzz_diff_free(probe);
 	gethostname(host, sizeof(host) - 1);
-	snprintf(config, sizeof(config), "{\"jobs\":%d,\"reruns\":%d,\"minimize_runs\":%u,\"max_steps\":%u,\"seeds\":%zu}",
-		 cp.jobs, cp.reruns, cp.minimize_runs, cp.max_steps, cp.nseeds);
-	store_run_info ri = { "fuzz", MMSPEC_VERSION, "host", info.release, profile, config, cp.cmdline,
+	/* The --target value too: a vm: name holds the release, not the image
+	 * path, and `mmspec minimize ID` needs the path to boot the same kernel. */
+	json_str(fuzz_target_spec(), tjson, sizeof(tjson));
+	snprintf(config, sizeof(config), "{\"jobs\":%d,\"reruns\":%d,\"minimize_runs\":%u,\"max_steps\":%u,\"seeds\":%zu,"
+		 "\"target\":%s}",
+		 cp.jobs, cp.reruns, cp.minimize_runs, cp.max_steps, cp.nseeds, tjson);
+	store_run_info ri = { "fuzz", MMSPEC_VERSION, tname, info.release, profile, config, cp.cmdline,
 			      cp.seed, host, NULL, NULL };
 	cp.run_id = store_run_begin(db, &ri);
 	if (cp.run_id < 0) {
@@ -667,8 +705,8 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 	char limit[64] = ", until stopped (Ctrl-C)";
 	if (cp.seconds > 0)
 		snprintf(limit, sizeof(limit), ", for %.0f s", cp.seconds);
-	fprintf(stderr, "mmspec fuzz: run %" PRId64 " in %s, seed 0x%" PRIx64 ", %d job%s, Linux %s, profile %s%s\n",
-		cp.run_id, cp.db_path, cp.seed, cp.jobs, cp.jobs == 1 ? "" : "s", info.release, profile, limit);
+	fprintf(stderr, "mmspec fuzz: run %" PRId64 " in %s, seed 0x%" PRIx64 ", %d job%s, target %s, Linux %s, profile %s%s\n",
+		cp.run_id, cp.db_path, cp.seed, cp.jobs, cp.jobs == 1 ? "" : "s", tname, info.release, profile, limit);
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
@@ -784,11 +822,12 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 	char el[32];
 	fmt_elapsed(el, sizeof(el), elapsed);
 	int64_t p = atomic_load(&sh->programs);
-	printf("fuzz run %" PRId64 " on Linux %s (profile %s), seed 0x%" PRIx64 ", %d job%s, %s%s:\n"
+	printf("fuzz run %" PRId64 " on Linux %s (profile %s%s%s), seed 0x%" PRIx64 ", %d job%s, %s%s:\n"
 	       "  %" PRId64 " programs (%.1f/s): %" PRId64 " agreed, %" PRId64 " diverged, %" PRId64
 	       " skipped, %" PRId64 " errors\n"
 	       "  %" PRId64 " distinct signatures; %" PRId64 " behaviour classes reached\n",
-	       cp.run_id, info.release, profile, cp.seed, cp.jobs, cp.jobs == 1 ? "" : "s", el,
+	       cp.run_id, info.release, profile, strcmp(tname, "host") ? ", target " : "",
+	       strcmp(tname, "host") ? tname : "", cp.seed, cp.jobs, cp.jobs == 1 ? "" : "s", el,
 	       signals ? " (stopped by a signal)" : "", p, elapsed > 0 ? p / elapsed : 0.0,
 	       atomic_load(&sh->pass), atomic_load(&sh->fail), atomic_load(&sh->skip), atomic_load(&sh->error),
 	       atomic_load(&sh->signatures), atomic_load(&sh->classes));

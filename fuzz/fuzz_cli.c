@@ -5,7 +5,12 @@
  * database.
  *
  *   mmspec minimize [--db DB] [--export PATH] [--name NAME] [--profile X.Y]
- *                   [--reruns N] [--max-runs N] [--max-seconds S] FILE[:CASE] | ID
+ *                   [--reruns N] [--max-runs N] [--max-seconds S] [--target T]
+ *                   FILE[:CASE] | ID
+ *
+ * minimize runs on the target of the run that found the divergence (ID),
+ * or --target (default host): a qemu-user finding is minimized under
+ * qemu-user, where it shows.
  *   mmspec repro --c [--db DB] [-o OUT.c] [--profile X.Y] FILE[:CASE] | ID
  *
  * Exit status of minimize: 0 minimized, 1 the program does not diverge
@@ -37,6 +42,7 @@ typedef struct loaded {
 	char signature[200];      /* stored signature ("" for a file) */
 	char model[160], kernel[160];
 	char release[80], profile[16]; /* the run's, from the database */
+	char target[4200];        /* the run's --target value ("" for a file) */
 	int64_t div_id;           /* > 0: from the database */
 } loaded;
 
@@ -83,7 +89,8 @@ static int load_divergence(const char *db_path, int64_t id, bool want_minimized,
 	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
 	sqlite3_stmt *st;
 	int rc = -1;
-	if (sqlite3_prepare_v2(db, "SELECT d.program, d.minimized, d.signature, d.model, d.kernel, r.kernel_release, r.profile "
+	if (sqlite3_prepare_v2(db, "SELECT d.program, d.minimized, d.signature, d.model, d.kernel, r.kernel_release, r.profile, "
+			       "r.target, CASE WHEN json_valid(r.config_json) THEN json_extract(r.config_json, '$.target') END "
 			       "FROM divergences d LEFT JOIN runs r ON r.id = d.run_id WHERE d.id = ?",
 			       -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, cap, "%s: not an mmspec database (%s)", db_path, sqlite3_errmsg(db));
@@ -101,6 +108,12 @@ static int load_divergence(const char *db_path, int64_t id, bool want_minimized,
 		const char *prof = (const char *)sqlite3_column_text(st, 6);
 		snprintf(l->release, sizeof(l->release), "%s", rel ? rel : "");
 		snprintf(l->profile, sizeof(l->profile), "%s", prof ? prof : "");
+		/* The run's --target value: stored in its config by mmspec fuzz;
+		 * older rows and `mmspec run` rows have only the name, which is
+		 * the value itself except for vm: (a release, not an image). */
+		const char *tname = (const char *)sqlite3_column_text(st, 7);
+		const char *tspec = (const char *)sqlite3_column_text(st, 8);
+		snprintf(l->target, sizeof(l->target), "%s", tspec && *tspec ? tspec : tname ? tname : "");
 		const char *text = want_minimized && min && *min ? min : prog;
 		snprintf(l->signature, sizeof(l->signature), "%s", sig ? sig : "");
 		snprintf(l->model, sizeof(l->model), "%s", m ? m : "");
@@ -233,6 +246,7 @@ static int export_to(const char *path, fuzz_diff *d, const prog_case *c, const c
 int fuzz_cmd_minimize(int argc, char **argv)
 {
 	const char *db_path = NULL, *export_path = NULL, *name = NULL, *profile = NULL, *what = NULL;
+	const char *target = NULL;
 	int reruns = 5;
 	fuzz_minimize_opts mo = { 0 };
 	for (int i = 0; i < argc; i++) {
@@ -252,6 +266,8 @@ int fuzz_cmd_minimize(int argc, char **argv)
 			mo.max_runs = (uint32_t)strtoul(v, NULL, 10);
 		else if (OPT("--max-seconds"))
 			mo.max_seconds = atof(v);
+		else if (OPT("--target"))
+			target = v;
 		else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "mmspec minimize: unknown option or missing value: %s\n", a);
 			return EXIT_USAGE;
@@ -266,7 +282,8 @@ int fuzz_cmd_minimize(int argc, char **argv)
 	uint32_t pv = 0;
 	if (!what || reruns < 0 || reruns > 1000 || (profile && !profile_version(profile, &pv))) {
 		fprintf(stderr, "usage: mmspec minimize [--db DB] [--export PATH] [--name NAME] [--profile X.Y]\n"
-				"                       [--reruns N] [--max-runs N] [--max-seconds S] FILE[:CASE] | ID\n");
+				"                       [--reruns N] [--max-runs N] [--max-seconds S] [--target T]\n"
+				"                       FILE[:CASE] | ID\n");
 		return EXIT_USAGE;
 	}
 	if (name) {
@@ -281,6 +298,21 @@ int fuzz_cmd_minimize(int argc, char **argv)
 	loaded l;
 	if (load_program(what, db_path, false, &l, err, sizeof(err))) {
 		fprintf(stderr, "mmspec minimize: %s\n", err);
+		return EXIT_USAGE;
+	}
+	/* The divergence's own target unless told otherwise. */
+	if (!target && l.target[0]) {
+		if (!strncmp(l.target, "vm:", 3) && access(l.target + 3, R_OK)) {
+			fprintf(stderr, "mmspec minimize: divergence %" PRId64 " was found on %s; "
+					"give --target vm:KERNEL_IMAGE to boot that kernel\n", l.div_id, l.target);
+			prog_case_clear(&l.c);
+			return EXIT_USAGE;
+		}
+		target = l.target;
+	}
+	if (fuzz_set_target(target, err, sizeof(err))) {
+		fprintf(stderr, "mmspec minimize: %s\n", err);
+		prog_case_clear(&l.c);
 		return EXIT_USAGE;
 	}
 	fuzz_diff *d;
@@ -357,13 +389,14 @@ int fuzz_cmd_minimize(int argc, char **argv)
 		} else {
 			/* A file's divergence: a run of its own. */
 			const exec_target_info *in = fuzz_diff_target(d);
-			char host[256] = "", opts[2048] = "mmspec minimize";
+			char host[256] = "", opts[2048] = "mmspec minimize", tname[4200];
+			fuzz_diff_target_name(d, tname, sizeof(tname));
 			gethostname(host, sizeof(host) - 1);
 			for (int i = 0; i < argc; i++) {
 				size_t n = strlen(opts);
 				snprintf(opts + n, sizeof(opts) - n, " %s", argv[i]);
 			}
-			store_run_info ri = { "minimize", MMSPEC_VERSION, "host", in->release,
+			store_run_info ri = { "minimize", MMSPEC_VERSION, tname, in->release,
 					      fuzz_diff_profile(d), NULL, opts, 0, host, NULL, NULL };
 			int64_t run = store_run_begin(s, &ri);
 			char *orig = prog_case_to_string(&l.c);

@@ -18,6 +18,12 @@
  * ($MMSPEC_EXEC, or next to the binary, or one folder up) over the pipe
  * protocol.
  *
+ * A target other than the host (fuzz_set_target: qemu-user, wrap:CMD,
+ * vm:IMAGE) always goes the mmspec-exec way, behind the wrapper command
+ * harness_target_resolve gives, as `mmspec run --target` does: the
+ * executor then runs under qemu-x86_64, the wrapper, or in a VM that one
+ * fuzz_diff keeps for its whole life (a restart after a crash boots anew).
+ *
  * Messages on the socket: a 32-bit length, then the payload. Requests are
  * exec_options followed by the encoded program; replies are exec_obs_pack()
  * output. The server's first message is its exec_target_info (or, when
@@ -43,6 +49,11 @@
 #define SERVER_FD 0              /* the server's end of the socket pair */
 #define MAX_REQUEST (4u << 20)
 #define SERVER_ENV "MMSPEC_FUZZ_DIFF_SERVER"
+
+/* The process's target (fuzz_set_target): its --target value and the
+ * wrapper command for mmspec-exec; an empty wrapper is the host. */
+static char target_spec[4200] = "host";
+static char target_wrapper[4400];
 
 struct fuzz_diff {
 	pid_t pid;                /* the server, or -1 */
@@ -331,10 +342,20 @@ static void stop_server(fuzz_diff *d)
 static int start_server(fuzz_diff *d, char *err, size_t cap)
 {
 	if (d->use_child) {
-		if (exec_child_start(&d->child, d->exec_path, NULL, err, cap))
+		const char *w = target_wrapper[0] ? target_wrapper : NULL;
+		if (exec_child_start(&d->child, d->exec_path, w, err, cap))
 			return -1;
 		d->info = d->child.info;
 		return 0;
+	}
+	if (target_wrapper[0]) {
+		if (!find_exec(d->exec_path, sizeof(d->exec_path))) {
+			snprintf(err, cap, "--target %s needs mmspec-exec (next to this binary, or $MMSPEC_EXEC)",
+				 target_spec);
+			return -1;
+		}
+		d->use_child = true;
+		return start_server(d, err, cap);
 	}
 	if (!start_self_server(d, err, cap))
 		return 0;
@@ -351,6 +372,40 @@ static int start_server(fuzz_diff *d, char *err, size_t cap)
 }
 
 /* ---- the API ---- */
+
+int fuzz_set_target(const char *spec, char *err, size_t cap)
+{
+	if (!spec || !*spec)
+		spec = "host";
+	char exec_path[4096], dir[4096], wrapper[sizeof(target_wrapper)];
+	/* mmspec-vm sits next to mmspec-exec, as for `mmspec run`. */
+	snprintf(dir, sizeof(dir), ".");
+	if (strcmp(spec, "host") && find_exec(exec_path, sizeof(exec_path))) {
+		snprintf(dir, sizeof(dir), "%s", exec_path);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = 0;
+	}
+	if (harness_target_resolve(spec, dir, wrapper, sizeof(wrapper), err, cap))
+		return -1;
+	if (strlen(spec) >= sizeof(target_spec)) {
+		snprintf(err, cap, "--target: too long");
+		return -1;
+	}
+	snprintf(target_spec, sizeof(target_spec), "%s", spec);
+	memcpy(target_wrapper, wrapper, sizeof(wrapper));
+	return 0;
+}
+
+const char *fuzz_target_spec(void)
+{
+	return target_spec;
+}
+
+void fuzz_diff_target_name(const fuzz_diff *d, char *out, size_t cap)
+{
+	harness_target_name(target_spec, target_wrapper, &d->info, out, cap);
+}
 
 static void set_profile_name(fuzz_diff *d)
 {

@@ -43,7 +43,7 @@ static void usage(FILE *out)
 		"      [--profile X.Y] [-v] PATH...\n"
 		"        run cases on the running kernel in sandboxes, compare with the model,\n"
 		"        store everything in the database (default mmspec.db)\n"
-		"  fuzz [--time D] [--jobs N] [--seed S] [--db FILE] [--profile X.Y] ...\n"
+		"  fuzz [--time D] [--jobs N] [--seed S] [--db FILE] [--target T] ...\n"
 		"        a fuzzing campaign on the running kernel (docs/campaigns.md)\n"
 		"  minimize [--db FILE] [--export PATH] FILE[:CASE] | ID\n"
 		"        minimize a divergence; store it, export it as a suite case\n"
