@@ -173,6 +173,27 @@ TEST(sandbox_crash_is_an_error)
 	prog_case_clear(&c);
 }
 
+TEST(destroying_the_executor_is_not_comparable)
+{
+	/*
+	 * A program that unmaps everything takes the executor with it: in a
+	 * campaign that is a SKIP naming the reason, not a harness ERROR; the
+	 * runner goes on with a fresh sandbox.
+	 */
+	prog_case c = parse_one("case t\n"
+				"  mmap(A, 1p, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)\n"
+				"  munmap(NULL, 34359738367p)\n");
+	harness_case_report rep;
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, NULL), HARNESS_SKIP);
+	CHECK_MSG(strstr(rep.message, "executor's own memory") != NULL, "%s", rep.message);
+	CHECK_EQ_U64(rep.step, 1);
+	prog_case_clear(&c);
+	/* A crash that is not the program's doing stays an ERROR (above). */
+	c = parse_one("case t\n  munmap(A, 1p)\n");
+	CHECK_EQ_U64(fuzz_diff_run(d, &c, &rep, NULL), HARNESS_PASS);
+	prog_case_clear(&c);
+}
+
 /*
  * Every bundled case through the runner: what `mmspec run` (mmspec-exec
  * over pipes) passes must pass here too, or the server's layout differs
