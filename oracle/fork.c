@@ -104,6 +104,19 @@ static oracle_proc *dup_mmap(oracle_proc *p)
 
 oracle_proc *oracle_fork(oracle_proc *p, int64_t *pid)
 {
+	/*
+	 * kernel/fork.c copy_process(): is_rlimit_overlimit(UCOUNT_RLIMIT_NPROC)
+	 * fails the fork with EAGAIN when the user's process count exceeds
+	 * RLIMIT_NPROC, unless CAP_SYS_RESOURCE or CAP_SYS_ADMIN. The count
+	 * is machine-wide for the user (other sandboxes share it) and the
+	 * model does not know it, but it is at least 1 (this process): a
+	 * limit of 0 fails for certain.
+	 */
+	if (rlimit(p, LX_RLIMIT_NPROC) == 0 && !capable(p, LX_CAP_SYS_RESOURCE) &&
+	    !capable(p, LX_CAP_SYS_ADMIN)) {
+		*pid = -LX_EAGAIN;
+		return NULL;
+	}
 	oracle_proc *c = dup_mmap(p);
 	if (!c) {
 		if (!p->w->broken)

@@ -333,15 +333,22 @@ static int madvise_cold_or_pageout(oracle_proc *p, vma *v, uint64_t start, uint6
 		vpn = e->vpn + 1;
 		if (!e->f || e->f->zero_page || e->f->mapcount != 1)
 			continue;
-		if (p->w->prof.swap && e->f->anon && !e->f->lazyfree)
+		if (p->w->prof.swap && e->f->anon && !e->f->lazyfree && !(v->flags & VM_DROPPABLE))
 			return UNMODELLED;
 	}
 	/* Page-cache pages: marked, so the harness can adopt the reclaim. */
-	for (vpn = start >> PAGE_SHIFT; (e = pte_next(p, vpn, end_vpn)); vpn = e->vpn + 1)
+	for (vpn = start >> PAGE_SHIFT; (e = pte_next(p, vpn, end_vpn)); vpn = e->vpn + 1) {
 		if (e->f && !e->f->zero_page && !e->f->anon && e->f->mapcount == 1) {
 			e->f->pageout = true;
 			e->maybe_unmapped = true;
 		}
+		/* MAP_DROPPABLE: try_to_unmap_one() discards the anonymous
+		 * folio of a VM_DROPPABLE VMA, dirty or not, swap or not (it
+		 * is never swap-backed): the page may go, as a lazyfree one. */
+		if (e->f && !e->f->zero_page && e->f->anon && e->f->mapcount == 1 &&
+		    (v->flags & VM_DROPPABLE))
+			e->f->lazyfree = true;
+	}
 	return 0;
 }
 

@@ -406,6 +406,24 @@ static bool file_pte_writable(const vma *v)
  * Pages that have a PTE already (a private copy, say) are left alone; the
  * others are mapped read-only in private mappings. Nothing is allocated.
  */
+/*
+ * A page MADV_PAGEOUT may have reclaimed gets a PTE again: the kernel
+ * refaulted it (back into the cache if it had left), so this PTE is
+ * certain; every other PTE of it may still be unmapped there.
+ */
+static void pageout_refaulted(oracle_world *w, frame *f)
+{
+	for (int i = 0; i < w->nprocs; i++) {
+		oracle_proc *q = w->procs[i];
+		uint64_t vpn = 0;
+		pte *o;
+		for (; q && !q->dead && (o = pte_next(q, vpn, ~0ULL)); vpn = o->vpn + 1)
+			if (o->f == f)
+				o->maybe_unmapped = true;
+	}
+	f->pageout = false;
+}
+
 static void do_fault_around(oracle_proc *p, vma *v, uint64_t addr)
 {
 	const uint64_t nr_pages = 16;
@@ -430,8 +448,20 @@ static void do_fault_around(oracle_proc *p, vma *v, uint64_t addr)
 		uint64_t vpn = (v->start >> PAGE_SHIFT) + (n->key - v->pgoff);
 		if (pte_lookup(p, vpn))
 			continue;
-		if (!pte_install(p, vpn, tree_entry(n, pcache_entry, node)->f, file_pte_writable(v)))
+		frame *pg = tree_entry(n, pcache_entry, node)->f;
+		if (!pte_install(p, vpn, pg, file_pte_writable(v)))
 			return;
+		/* A dirty page PAGEOUT unmapped stays cached (no swap to write
+		 * it to): fault-around maps it here for certain, after the
+		 * reclaim, which can no longer take this PTE. (A clean one may
+		 * have left the cache, and then fault-around would not map
+		 * it: the harness adopts what the kernel shows.) */
+		if (pg->pageout && pg->dirty) {
+			pageout_refaulted(p->w, pg);
+			pte *e = pte_lookup(p, vpn);
+			if (e)
+				e->maybe_unmapped = false;
+		}
 	}
 }
 
@@ -503,21 +533,8 @@ int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 	 * was redirtied, it cannot be discarded") instead of discarding it.
 	 */
 	pte *e = r ? NULL : pte_lookup(p, addr >> PAGE_SHIFT);
-	if (e && e->f && e->f->pageout) {
-		/* The touch refaults the page here on the kernel side (back
-		 * into the cache if it had left); every other PTE of it may
-		 * still be unmapped there. */
-		oracle_world *w = p->w;
-		for (int i = 0; i < w->nprocs; i++) {
-			oracle_proc *q = w->procs[i];
-			uint64_t vpn = 0;
-			pte *o;
-			for (; q && !q->dead && (o = pte_next(q, vpn, ~0ULL)); vpn = o->vpn + 1)
-				if (o->f == e->f)
-					o->maybe_unmapped = true;
-		}
-		e->f->pageout = false;
-	}
+	if (e && e->f && e->f->pageout)
+		pageout_refaulted(p->w, e->f);
 	if (e)
 		e->maybe_unmapped = false;
 	if (write && e && e->f) {
