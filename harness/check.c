@@ -586,8 +586,10 @@ static void adopt_drops_before(run *r, const prog_step *s, const uint64_t *a,
 		 * exclusive lazyfree page. */
 		oracle_page_info mp;
 		oracle_page(r->cur, va, &mp);
+		uint64_t kpfn = e & ((1ULL << 55) - 1);
+		bool kzero = r->k->info->zero_pfn && kpfn == r->k->info->zero_pfn;
 		if (s->op == PROG_PAGEMAP && ((e >> 63) & 1) && !((e >> 61) & 1) && !((e >> 56) & 1) &&
-		    mp.present && mp.exclusive && mp.lazyfree) {
+		    mp.present && !mp.zero_page && mp.lazyfree && (mp.exclusive || kzero)) {
 			oracle_page_drop_refault(r->cur, va);
 			dropped = true;
 		}

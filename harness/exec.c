@@ -423,6 +423,25 @@ int exec_init(exec_target_info *info, char *err, size_t errcap)
 			munmap((void *)sd, PAGE);
 		}
 	}
+	/* The shared zero page's PFN: a read fault on private anonymous memory
+	 * maps it (do_anonymous_page()). The harness tells a page reclaim
+	 * discarded and a later read refaulted from one it kept by this PFN:
+	 * both are present and not exclusive once a fork shared the kept one.
+	 * pagemap shows PFNs to CAP_SYS_ADMIN only; otherwise 0. */
+	{
+		volatile char *zp = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (zp != MAP_FAILED) {
+			(void)zp[0];
+			uint64_t e = 0;
+			int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				if (pread(fd, &e, 8, (off_t)((uint64_t)zp / PAGE * 8)) == 8 && ((e >> 63) & 1))
+					info->zero_pfn = e & ((1ULL << 55) - 1);
+				close(fd);
+			}
+			munmap((void *)zp, PAGE);
+		}
+	}
 	/* A hint below the effective minimum is raised to it (round_hint_to_min),
 	 * which shows CONFIG_LSM_MMAP_MIN_ADDR without reading the config. */
 	void *h = mmap((void *)PAGE, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -112,6 +112,7 @@ typedef struct exec_target_info {
 	bool maybe_guard;        /* a guard region marks its VMA "gu" (VM_MAYBE_GUARD) */
 	bool procmap_query;      /* the PROCMAP_QUERY ioctl works */
 	bool soft_dirty;         /* pagemap soft-dirty bit observed on a fresh page */
+	uint64_t zero_pfn;       /* the shared zero page's PFN as pagemap shows it (0: PFNs hidden) */
 	uint64_t arena;          /* A */
 	bool privileged;         /* root: the sandbox drops to uid 65534 and can keep capabilities */
 	uint64_t cap_bounding;   /* capabilities in the bounding set: the ones a sandbox can keep */
