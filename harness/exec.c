@@ -1195,6 +1195,18 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 		sandbox_fail("PR_SET_THP_DISABLE");
 	if (fresh_fence())
 		sandbox_fail("a fresh fence");
+	/* If a program's memory (up to RLIMIT_AS per process, times its
+	 * forks, times the jobs) ever pressed on the machine, the OOM killer
+	 * must take a sandbox first, never the user's work: the highest
+	 * badness adjustment (mm/oom_kill.c oom_badness()). Inherited by fork;
+	 * raising it needs no privilege. Best effort: a kernel without
+	 * /proc/PID/oom_score_adj still has the rlimits. */
+	int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (oom >= 0) {
+		if (write(oom, "1000", 4) != 4)
+			(void)0;
+		close(oom);
+	}
 	/* Growing a file past RLIMIT_FSIZE raises SIGXFSZ, whose default
 	 * action would kill the process (a child silently, stalling the others
 	 * until the watchdog): ignored, the call just fails with EFBIG (fs/attr.c
