@@ -8,7 +8,15 @@
  *   mmspec repro --c [--db DB] [-o OUT.c] [--profile X.Y] FILE[:CASE] | ID
  *
  * The model's predictions are computed here, by the model alone (the
- * harness's model-only run), and written into the file as data; the file
+ * harness's model-only run) under the facts of this machine that an
+ * executor gathered (the caller passes them: fuzz_repro_info.facts), and
+ * written into the file as data, with the other outcomes `mmspec run`
+ * adopts where the kernel may choose (a load from a page reclaim may have
+ * dropped, a MAP_32BIT search that finds no room). The file prints the
+ * facts, sets the sandbox's resource limits from them, and checks them when
+ * it runs: on a machine with other facts a difference is UNDECIDED, not a
+ * divergence. A program that reaches, outside the arena, memory it did not
+ * map (the executor's own under mmspec run) is refused. The file
  * evaluates every argument at run time against its own arena and the values
  * its steps bound, so the kernel's address choices carry through. What the
  * reproducer compares, per step: the return value or errno (only success
@@ -1160,11 +1168,6 @@ int fuzz_repro_c(FILE *out, const prog_case *c0, const harness_target *t, const 
 		snprintf(err, cap, "%s", why);
 		return -1;
 	}
-	for (uint32_t i = 0; i < c0->nsteps; i++)
-		if (c0->steps[i].op == PROG_SETRLIMIT || c0->steps[i].op == PROG_MEMFD_CREATE ||
-		    c0->steps[i].op == PROG_MLOCKALL) {
-			/* fine: all raw system calls */
-		}
 	prog_case c;
 	prog_case_init(&c, c0->name);
 	if (prog_case_copy(&c, c0)) {
@@ -1181,19 +1184,20 @@ int fuzz_repro_c(FILE *out, const prog_case *c0, const harness_target *t, const 
 		snprintf(err, cap, "out of memory");
 		return -1;
 	}
-	collect *xp = calloc(1, sizeof(*xp));
+	/* Large (the initial layout): not on the stack. */
+	collect *px = calloc(1, sizeof(*px));
 	oracle_world *w0 = oracle_world_new(&t->profile);
-	if (!xp || !w0) {
-		free(xp);
+	if (!px || !w0) {
+		free(px);
 		oracle_world_free(w0);
 		free(m);
 		prog_case_clear(&c);
 		snprintf(err, cap, "out of memory");
 		return -1;
 	}
-	collect x0 = { .c = &c, .m = m, .foreign_step = -1 };
-	*xp = x0;
-	collect *px = xp;
+	px->c = &c;
+	px->m = m;
+	px->foreign_step = -1;
 	oracle_proc_seed_default(oracle_world_root(w0));
 	px->ninit = oracle_vmas(oracle_world_root(w0), 0, ~0ULL, px->init, sizeof(px->init) / sizeof(px->init[0]));
 	if (px->ninit > sizeof(px->init) / sizeof(px->init[0]))
