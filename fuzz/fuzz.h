@@ -226,8 +226,11 @@ void fuzz_case_name(const char *signature, char *buf, size_t cap);
  * plain cc and needs nothing of mmspec. It runs c on the kernel it runs on
  * with raw syscall(), probes loads, stores and fetches with sigsetjmp, runs
  * fork/exit/wait in real processes, and prints each step's result next to
- * the model's prediction (computed now, by the model alone under t), then
- * "DIVERGES at step N" (exit 1) or "agrees" (exit 0). Returns 0, or -1 with
+ * the model's prediction (computed now, by the model alone under t, with
+ * the legal alternatives `mmspec run` adopts: a lazyfree page reclaim may
+ * have dropped reads zeroes, a MAP_32BIT search may find no room), then
+ * "DIVERGES at step N" (exit 1), "agrees" (exit 0), or, where the machine's
+ * facts differ from info->facts and something differed, "UNDECIDED" (exit 4). Returns 0, or -1 with
  * a message in err (the model cannot run c, or writing failed).
  */
 typedef struct fuzz_repro_info {
@@ -237,6 +240,15 @@ typedef struct fuzz_repro_info {
 	const char *kernel_release; /* where it was found, may be NULL */
 	uint64_t arena;             /* the arena to ask for; 0: the executor's default */
 	int focus_step;             /* a step whose layout is always printed; -1: none */
+	/*
+	 * The facts of the machine the reproducer is written on (an executor's
+	 * exec_init), which t was made from (harness_target_from_exec): the
+	 * file prints them, sets the sandbox's limits from them, and checks at
+	 * run time that the machine it runs on has the same, saying so rather
+	 * than claiming a divergence where they differ. NULL: the profile's
+	 * defaults, nothing checked.
+	 */
+	const exec_target_info *facts;
 } fuzz_repro_info;
 
 int fuzz_repro_c(FILE *out, const prog_case *c, const harness_target *t, const fuzz_repro_info *info,

@@ -486,9 +486,21 @@ int fuzz_cmd_repro(int argc, char **argv)
 		fprintf(stderr, "mmspec repro: %s\n", err);
 		return EXIT_USAGE;
 	}
+	/*
+	 * The model predicts with this machine's facts, as `mmspec run` does:
+	 * an executor (the fuzz_diff server) gathers them. Without one (not
+	 * root, no fork) the profile's defaults, and the file says so.
+	 */
 	harness_target t;
-	harness_target_model(&t);
-	fuzz_apply_plant(&t);
+	fuzz_diff *d = NULL;
+	char derr[512];
+	if (fuzz_diff_init(&d, NULL, derr, sizeof(derr)) == 0) {
+		t = *fuzz_diff_model(d);
+	} else {
+		fprintf(stderr, "mmspec repro: no executor (%s): predicting with the profile's defaults\n", derr);
+		harness_target_model(&t);
+		fuzz_apply_plant(&t);
+	}
 	const char *at = strchr(l.signature, '@');
 	if (profile || (at && profile_version(at + 1, &pv)) || profile_version(l.profile, &pv))
 		t.profile.version = pv;
@@ -496,9 +508,11 @@ int fuzz_cmd_repro(int argc, char **argv)
 	if (!out) {
 		fprintf(stderr, "mmspec repro: %s: cannot write: %m\n", out_path);
 		prog_case_clear(&l.c);
+		fuzz_diff_free(d);
 		return EXIT_USAGE;
 	}
-	fuzz_repro_info ri = { l.source, l.signature, l.model, l.kernel, l.release[0] ? l.release : NULL, 0, -1 };
+	fuzz_repro_info ri = { l.source, l.signature, l.model, l.kernel, l.release[0] ? l.release : NULL, 0, -1,
+			       d ? fuzz_diff_target(d) : NULL };
 	int rc = fuzz_repro_c(out, &l.c, &t, &ri, err, sizeof(err));
 	if (out != stdout && fclose(out) && !rc) {
 		snprintf(err, sizeof(err), "%s: write failed: %m", out_path);
@@ -510,5 +524,6 @@ int fuzz_cmd_repro(int argc, char **argv)
 		fprintf(stderr, "mmspec repro: wrote %s (%u steps); build with: cc -O1 -o repro %s\n", out_path,
 			l.c.nsteps, out_path);
 	prog_case_clear(&l.c);
+	fuzz_diff_free(d);
 	return rc ? EXIT_BROKEN : 0;
 }

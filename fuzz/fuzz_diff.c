@@ -24,10 +24,12 @@
  * executor then runs under qemu-x86_64, the wrapper, or in a VM that one
  * fuzz_diff keeps for its whole life (a restart after a crash boots anew).
  *
- * Messages on the socket: a 32-bit length, then the payload. Requests are
- * exec_options followed by the encoded program; replies are exec_obs_pack()
- * output. The server's first message is its exec_target_info (or, when
- * exec_init fails, a text that starts with "E:").
+ * Messages on the socket are the executor protocol's (harness/exec_proto.c,
+ * docs/executor-protocol.md): a 32-bit type, a 32-bit length, the payload.
+ * The server's first message is HELLO with its exec_target_info (or ERROR
+ * with a text, when exec_init fails); then each RUN (exec_options followed
+ * by the encoded program) gets a RESULT (exec_obs_pack() output). The
+ * caller sends with MSG_NOSIGNAL, so a dead server is an error, not SIGPIPE.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,10 +46,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec_proto.h"
 #include "fuzz.h"
 
 #define SERVER_FD 0              /* the server's end of the socket pair */
-#define MAX_REQUEST (4u << 20)
 #define SERVER_ENV "MMSPEC_FUZZ_DIFF_SERVER"
 
 /* The process's target (fuzz_set_target): its --target value and the
@@ -75,56 +77,21 @@ struct fuzz_diff {
 	char exec_path[4096];
 };
 
-/* ---- framing ---- */
+/* ---- framing: the executor protocol's (harness/exec_proto.c) ---- */
 
-static int write_all(int fd, const void *buf, size_t n)
+/* Sends one message; the caller's side of the socket never takes SIGPIPE
+ * from a server that died. 0 or -1. */
+static int send_msg(int fd, uint32_t type, const void *p, size_t n)
 {
-	const char *p = buf;
-	while (n) {
-		ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
+	return exec_proto_send_flags(fd, type, p, n, MSG_NOSIGNAL);
 }
 
-/* 0: n bytes read; 1: end of input before the first byte; -1: error. */
-static int read_all(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, p + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0)
-			return got ? -1 : 1;
-		if (r < 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-static int send_msg(int fd, const void *p, size_t n)
-{
-	uint32_t len = (uint32_t)n;
-	return write_all(fd, &len, sizeof(len)) || (n && write_all(fd, p, n)) ? -1 : 0;
-}
-
-/* Reads one message of at most cap bytes; returns its length, or -1. */
-static ssize_t recv_msg(int fd, void *buf, size_t cap)
+/* Reads one message of at most cap bytes; returns its length (its type in
+ * *type), or -1 (an error, the end of input, or a longer message). */
+static ssize_t recv_msg(int fd, uint32_t *type, void *buf, size_t cap)
 {
 	uint32_t len;
-	if (read_all(fd, &len, sizeof(len)) || len > cap)
-		return -1;
-	if (len && read_all(fd, buf, len))
-		return -1;
-	return (ssize_t)len;
+	return exec_proto_recv(fd, type, buf, cap, &len) ? -1 : (ssize_t)len;
 }
 
 /* ---- the server (a child process; never returns) ---- */
@@ -183,7 +150,7 @@ static void fill_holes(void)
 static void serve(void)
 {
 	/* Buffers first: after exec_init the layout is frozen. */
-	uint8_t *req = malloc(MAX_REQUEST);
+	uint8_t *req = malloc(EXEC_PROTO_MAX_REQUEST);
 	size_t rcap = sizeof(exec_obs) + 64;
 	uint8_t *rep = malloc(rcap);
 	static exec_target_info info;
@@ -194,27 +161,26 @@ static void serve(void)
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	if (!req || !rep) {
-		send_msg(SERVER_FD, "E:fuzz_diff: out of memory", 26);
+		send_msg(SERVER_FD, EXEC_MSG_ERROR, "fuzz_diff: out of memory", 24);
 		_exit(3);
 	}
 	fill_holes();
 	if (exec_init(&info, err, sizeof(err))) {
-		char msg[320];
-		int n = snprintf(msg, sizeof(msg), "E:%s", err);
-		send_msg(SERVER_FD, msg, (size_t)n);
+		send_msg(SERVER_FD, EXEC_MSG_ERROR, err, strlen(err));
 		_exit(3);
 	}
-	if (send_msg(SERVER_FD, &info, sizeof(info)))
+	if (send_msg(SERVER_FD, EXEC_MSG_HELLO, &info, sizeof(info)))
 		_exit(3);
 	for (;;) {
-		ssize_t n = recv_msg(SERVER_FD, req, MAX_REQUEST);
-		if (n < (ssize_t)sizeof(exec_options))
+		uint32_t type;
+		ssize_t n = recv_msg(SERVER_FD, &type, req, EXEC_PROTO_MAX_REQUEST);
+		if (n < (ssize_t)sizeof(exec_options) || type != EXEC_MSG_RUN)
 			_exit(0); /* the caller is gone or done */
 		exec_options opt;
 		memcpy(&opt, req, sizeof(opt));
 		const exec_obs *o = exec_run(req + sizeof(opt), (size_t)n - sizeof(opt), &opt);
 		size_t m = exec_obs_pack(o, rep, rcap);
-		if (send_msg(SERVER_FD, rep, m))
+		if (send_msg(SERVER_FD, EXEC_MSG_RESULT, rep, m))
 			_exit(0);
 	}
 }
@@ -288,13 +254,14 @@ static int start_self_server(fuzz_diff *d, char *err, size_t cap)
 	d->fd = sv[0];
 	d->pid = pid;
 	static char hello[sizeof(exec_target_info) + 8];
-	ssize_t n = recv_msg(d->fd, hello, sizeof(hello));
-	if (n == (ssize_t)sizeof(exec_target_info)) {
+	uint32_t type = 0;
+	ssize_t n = recv_msg(d->fd, &type, hello, sizeof(hello));
+	if (n == (ssize_t)sizeof(exec_target_info) && type == EXEC_MSG_HELLO) {
 		memcpy(&d->info, hello, sizeof(d->info));
 		return 0;
 	}
-	if (n >= 2 && hello[0] == 'E' && hello[1] == ':')
-		snprintf(err, cap, "%.*s", (int)(n - 2), hello + 2);
+	if (n >= 0 && type == EXEC_MSG_ERROR)
+		snprintf(err, cap, "%.*s", (int)n, hello);
 	else
 		snprintf(err, cap, "fuzz_diff: the executor did not start");
 	stop_self_server(d);
@@ -500,7 +467,7 @@ void fuzz_signature_add_profile(char *sig, size_t cap, const char *profile)
 static int execute(fuzz_diff *d, const prog_case *c, char *err, size_t cap)
 {
 	size_t need = prog_encode(c, NULL, 0) + sizeof(exec_options);
-	if (need > MAX_REQUEST) {
+	if (need > EXEC_PROTO_MAX_REQUEST) {
 		snprintf(err, cap, "the program is too big to send (%zu bytes)", need);
 		return -1;
 	}
@@ -535,9 +502,10 @@ static int execute(fuzz_diff *d, const prog_case *c, char *err, size_t cap)
 			 exec_child_recv(&d->child, d->obs, e2, sizeof(e2));
 	} else {
 		ssize_t n = -1;
-		if (d->fd >= 0 && !send_msg(d->fd, d->enc, sizeof(opt) + len))
-			n = recv_msg(d->fd, d->reply, d->reply_cap);
-		failed = n < 0 || exec_obs_unpack(d->reply, (size_t)n, d->obs);
+		uint32_t type = 0;
+		if (d->fd >= 0 && !send_msg(d->fd, EXEC_MSG_RUN, d->enc, sizeof(opt) + len))
+			n = recv_msg(d->fd, &type, d->reply, d->reply_cap);
+		failed = n < 0 || type != EXEC_MSG_RESULT || exec_obs_unpack(d->reply, (size_t)n, d->obs);
 	}
 	if (failed) {
 		snprintf(err, cap, "the executor died while running the program; restarted");

@@ -8,7 +8,15 @@
  *   mmspec repro --c [--db DB] [-o OUT.c] [--profile X.Y] FILE[:CASE] | ID
  *
  * The model's predictions are computed here, by the model alone (the
- * harness's model-only run), and written into the file as data; the file
+ * harness's model-only run) under the facts of this machine that an
+ * executor gathered (the caller passes them: fuzz_repro_info.facts), and
+ * written into the file as data, with the other outcomes `mmspec run`
+ * adopts where the kernel may choose (a load from a page reclaim may have
+ * dropped, a MAP_32BIT search that finds no room). The file prints the
+ * facts, sets the sandbox's resource limits from them, and checks them when
+ * it runs: on a machine with other facts a difference is UNDECIDED, not a
+ * divergence. A program that reaches, outside the arena, memory it did not
+ * map (the executor's own under mmspec run) is refused. The file
  * evaluates every argument at run time against its own arena and the values
  * its steps bound, so the kernel's address choices carry through. What the
  * reproducer compares, per step: the return value or errno (only success
@@ -45,6 +53,7 @@ enum {
 };
 
 #define MAX_WIN_VMAS 32
+#define MAX_ALTS 8
 
 typedef struct model_step {
 	int kind;
@@ -60,13 +69,29 @@ typedef struct model_step {
 	uint32_t nvmas;
 	uint64_t vs[MAX_WIN_VMAS], ve[MAX_WIN_VMAS];
 	uint32_t vprot[MAX_WIN_VMAS];
+	/* Other values a load may legally read (M_VALUE of a load). */
+	uint32_t nalt;
+	uint64_t alt[MAX_ALTS];
+	bool alt_enomem;      /* the kernel may find no room (a MAP_32BIT search) */
 } model_step;
+
+#define MAX_OWN 64
 
 typedef struct collect {
 	const prog_case *c;
 	model_step *m;
 	uint64_t vals[PROG_MAX_VARS];
 	uint32_t reached;
+	/* The model's default initial layout (what the executor's own memory
+	 * stands for in a model-only run), and what the program mapped outside
+	 * the arena: a step that reaches the first but not the second has no
+	 * counterpart in a standalone C program, where other memory is there. */
+	oracle_vma_info init[128];
+	size_t ninit;
+	uint64_t own_s[MAX_OWN], own_e[MAX_OWN];
+	uint32_t nown;
+	int foreign_step;         /* the first such step, or -1 */
+	char foreign_why[200];
 } collect;
 
 /* Parses a model outcome ("= -1 ENOMEM", "= A+4p", "= 0x2a",
@@ -103,6 +128,112 @@ static bool address_fixed(const prog_step *s)
 	return true;
 }
 
+/*
+ * The other values a load of value at addr may legally read, as `mmspec run`
+ * adopts them (harness/check.c, adopt_after_load): each page the eight
+ * bytes touch holds what the model has, or zeroes where reclaim may have
+ * dropped it (oracle_page_may_drop: a clean lazyfree page, a droppable one),
+ * or the content it would have had if reclaim dropped it before the write
+ * that ended its lazyfree state (oracle_page_read_alt). The model's own run
+ * never takes these choices, so each load accepts any of them: a kernel
+ * that dropped a page at one load and kept it at the next is not caught
+ * here (mmspec run catches it), but no legal choice reads as a divergence.
+ */
+static void load_alternatives(const oracle_proc *p, uint64_t addr, uint64_t value, model_step *m)
+{
+	uint64_t pg[2] = { addr & ~0xfffULL, (addr + 7) & ~0xfffULL };
+	int npg = pg[0] == pg[1] ? 1 : 2;
+	uint8_t keep[8], choice[2][3][8];
+	bool ok[2][3] = { { false } };
+	memcpy(keep, &value, 8);
+	for (int j = 0; j < npg; j++) {
+		/* The bytes of the load that lie in page j: [lo, hi). */
+		unsigned lo = j ? (unsigned)(pg[1] - addr) : 0, hi = j || npg == 1 ? 8 : (unsigned)(pg[1] - addr);
+		for (int c = 0; c < 3; c++)
+			memcpy(choice[j][c], keep, 8);
+		memset(choice[j][1] + lo, 0, hi - lo);
+		ok[j][0] = true;
+		ok[j][1] = oracle_page_may_drop(p, pg[j]);
+		ok[j][2] = oracle_page_read_alt(p, pg[j], (size_t)((addr + lo) & 0xfff), choice[j][2] + lo, hi - lo);
+	}
+	int lo1 = npg == 2 ? (int)(pg[1] - addr) : 8;
+	for (int c0 = 0; c0 < 3; c0++)
+		for (int c1 = 0; c1 < (npg == 2 ? 3 : 1); c1++) {
+			if ((!c0 && !c1) || !ok[0][c0] || (npg == 2 && !ok[1][c1]))
+				continue;
+			uint8_t v[8];
+			memcpy(v, choice[0][c0], (size_t)lo1);
+			if (npg == 2)
+				memcpy(v + lo1, choice[1][c1] + lo1, (size_t)(8 - lo1));
+			uint64_t val;
+			memcpy(&val, v, 8);
+			bool seen = val == value;
+			for (uint32_t q = 0; q < m->nalt && !seen; q++)
+				seen = m->alt[q] == val;
+			if (!seen && m->nalt < MAX_ALTS)
+				m->alt[m->nalt++] = val;
+		}
+}
+
+/* Whether [lo, hi) lies in what the program mapped outside the arena. */
+static bool own_range(const collect *x, uint64_t lo, uint64_t hi)
+{
+	for (uint32_t q = 0; q < x->nown; q++)
+		if (lo >= x->own_s[q] && hi <= x->own_e[q])
+			return true;
+	return false;
+}
+
+/*
+ * Notes a step that reaches, outside the arena, memory of the model's
+ * initial layout that the program did not map: in `mmspec run` that is the
+ * executor's own memory (its fence above the first mmap(NULL), its
+ * libraries), seeded into the model from the real layout; the model-only
+ * run behind a reproducer has its default layout there instead, and the
+ * reproducer its own memory, so neither side means anything.
+ */
+static void check_foreign(collect *x, const harness_step_event *ev, const uint64_t *a)
+{
+	const prog_step *s = ev->s;
+	uint64_t lo, hi;
+	switch (s->op) {
+	case PROG_LOAD:
+	case PROG_STORE:
+	case PROG_FETCH:
+		lo = a[0];
+		hi = a[0] + 8;
+		break;
+	case PROG_MPROTECT:
+	case PROG_MADVISE:
+	case PROG_MLOCK:
+	case PROG_MLOCK2:
+	case PROG_MUNLOCK:
+	case PROG_MSEAL:
+	case PROG_MINCORE:
+	case PROG_MUNMAP:
+		lo = a[0] & ~0xfffULL;
+		hi = a[0] + a[1];
+		if (hi < lo || a[1] > (1ULL << 40))
+			return;
+		break;
+	default:
+		return;
+	}
+	if (x->foreign_step >= 0 || lo - ev->arena + (1ULL << 30) < (3ULL << 30) || own_range(x, lo, hi))
+		return;
+	for (size_t q = 0; q < x->ninit; q++) {
+		const oracle_vma_info *v = &x->init[q];
+		if (v->start < hi && lo < v->end && strcmp(v->name, "[heap]") && strcmp(v->name, "[stack]")) {
+			x->foreign_step = (int)ev->index;
+			snprintf(x->foreign_why, sizeof(x->foreign_why),
+				 "step %u (line %u) reaches 0x%" PRIx64 ", memory the program did not map outside the arena "
+				 "(the executor's own under mmspec run)",
+				 ev->index, s->line, lo > v->start ? lo : v->start);
+			return;
+		}
+	}
+}
+
 static void on_step(const harness_step_event *ev, void *vctx)
 {
 	collect *x = vctx;
@@ -112,6 +243,11 @@ static void on_step(const harness_step_event *ev, void *vctx)
 	snprintf(m->text, sizeof(m->text), "%s", ev->outcome);
 	prog_result res;
 	int64_t ret = 0;
+	const prog_op_info *oi = prog_op_info_get(s->op);
+	uint64_t a[PROG_MAX_ARGS] = { 0 }, lo, hi;
+	for (unsigned q = 0; q < s->nargs; q++)
+		a[q] = prog_eval(&s->arg[q], ev->arena, x->vals);
+	check_foreign(x, ev, a);
 	m->kind = M_NONE;
 	if (s->op == PROG_MAPS || s->op == PROG_PAGEMAP || s->op == PROG_EXIT) {
 		m->kind = M_NONE;
@@ -135,14 +271,27 @@ static void on_step(const harness_step_event *ev, void *vctx)
 		m->kind = chosen ? M_OK : M_VALUE;
 		if (s->op == PROG_MINCORE && ret == 0)
 			m->kind = M_VALUE;
+		if (s->op == PROG_LOAD)
+			load_alternatives(ev->proc, a[0], v, m);
 	}
+	/* MAP_32BIT searches bottom-up from a randomized begin (find_start_end
+	 * in a PF_RANDOMIZE task): where the model finds room the kernel may not,
+	 * and `mmspec run` adopts its ENOMEM when a search from the highest
+	 * begin finds none either (oracle/mmap.c). The reproducer accepts the
+	 * ENOMEM without redoing that search. */
+	if (s->op == PROG_MMAP && (a[3] & LX_MAP_32BIT) && !(a[3] & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)) &&
+	    !(a[3] & LX_MAP_HUGETLB) && !(m->kind == M_ERRNO && m->err == LX_ENOMEM))
+		m->alt_enomem = true;
 	if (s->res.kind == PROG_RES_BIND && (m->kind == M_VALUE || m->kind == M_OK))
 		x->vals[s->res.var] = (uint64_t)ret;
+	/* What the program mapped, wherever the model put it. */
+	if ((s->op == PROG_MMAP || s->op == PROG_MREMAP) && (m->kind == M_VALUE || m->kind == M_OK) &&
+	    x->nown < MAX_OWN) {
+		uint64_t len = s->op == PROG_MMAP ? a[1] : a[2];
+		x->own_s[x->nown] = (uint64_t)ret;
+		x->own_e[x->nown++] = (uint64_t)ret + ((len + 0xfff) & ~0xfffULL);
+	}
 	/* The window after a step that changes the address space. */
-	const prog_op_info *oi = prog_op_info_get(s->op);
-	uint64_t a[PROG_MAX_ARGS] = { 0 }, lo, hi;
-	for (unsigned q = 0; q < s->nargs; q++)
-		a[q] = prog_eval(&s->arg[q], ev->arena, x->vals);
 	if (!oi->mutates || ev->failed || !exec_step_window(s, a, ret, &lo, &hi) || hi - lo > (64ULL << 20))
 		return;
 	bool in_arena = lo - ev->arena + (1ULL << 32) < (2ULL << 32);
@@ -230,6 +379,166 @@ static const char *sys_name(int op)
 	}
 }
 
+/* The facts check, in a reproducer written with the machine's facts. */
+static const char *const c_facts =
+	"/* ---- the machine's facts, which the model predicted with ---- */\n"
+	"struct facts {\n"
+	"\tchar release[65];\n"
+	"\tunsigned version;\n"
+	"\tunsigned long long mmap_min_addr, mmap_min_effective, max_map_count;\n"
+	"\tint overcommit_memory;\n"
+	"\tunsigned long long commit_guess_pages;\n"
+	"\tint swap, thp, ksm, memory_failure, maybe_guard, soft_dirty;\n"
+	"\tunsigned long long hugepage_sizes, hugepages_free_2m;\n"
+	"\tint privileged;\n"
+	"};\n"
+	"static char fact_buf[1 << 20];\n"
+	"static char facts_differ[2048];\n"
+	"\n"
+	"static long read_text(const char *path, char *buf, size_t cap)\n"
+	"{\n"
+	"\tint fd = open(path, O_RDONLY);\n"
+	"\tlong n = 0, r;\n"
+	"\tif (fd < 0)\n"
+	"\t\treturn -1;\n"
+	"\twhile ((size_t)n + 1 < cap && (r = read(fd, buf + n, cap - 1 - (size_t)n)) > 0)\n"
+	"\t\tn += r;\n"
+	"\tclose(fd);\n"
+	"\tbuf[n] = 0;\n"
+	"\treturn n;\n"
+	"}\n"
+	"\n"
+	"static unsigned long long read_num(const char *path, unsigned long long dflt)\n"
+	"{\n"
+	"\tchar b[64];\n"
+	"\treturn read_text(path, b, sizeof(b)) > 0 ? strtoull(b, NULL, 10) : dflt;\n"
+	"}\n"
+	"\n"
+	"static unsigned long long meminfo_kb(const char *text, const char *key)\n"
+	"{\n"
+	"\tconst char *p = strstr(text, key);\n"
+	"\treturn p ? strtoull(p + strlen(key), NULL, 10) : 0;\n"
+	"}\n"
+	"\n"
+	"/* MADV_GUARD_INSTALL marks its VMA \"gu\" in smaps (VM_MAYBE_GUARD). */\n"
+	"static int probe_maybe_guard(void)\n"
+	"{\n"
+	"\tchar *p = mmap(NULL, 3 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);\n"
+	"\tint gu = 0;\n"
+	"\tchar head[32];\n"
+	"\tif (p == MAP_FAILED)\n"
+	"\t\treturn 0;\n"
+	"\tsnprintf(head, sizeof(head), \"\\n%lx-\", (unsigned long)(p + 4096));\n"
+	"\tif (!mprotect(p + 4096, 4096, PROT_READ | PROT_WRITE) && !syscall(SYS_madvise, p + 4096, 4096, 102) &&\n"
+	"\t    read_text(\"/proc/self/smaps\", fact_buf, sizeof(fact_buf)) > 0) {\n"
+	"\t\tchar *at = strstr(fact_buf, head), *vf = at ? strstr(at, \"VmFlags:\") : NULL;\n"
+	"\t\tchar *eol = vf ? strchr(vf, '\\n') : NULL;\n"
+	"\t\tif (eol) {\n"
+	"\t\t\t*eol = 0;\n"
+	"\t\t\tgu = strstr(vf, \" gu\") != NULL;\n"
+	"\t\t}\n"
+	"\t}\n"
+	"\tmunmap(p, 3 * 4096);\n"
+	"\treturn gu;\n"
+	"}\n"
+	"\n"
+	"/* CONFIG_MEM_SOFT_DIRTY: a fresh page reads pagemap bit 55. */\n"
+	"static int probe_soft_dirty(void)\n"
+	"{\n"
+	"\tvolatile char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);\n"
+	"\tunsigned long long e = 0;\n"
+	"\tint fd;\n"
+	"\tif (p == MAP_FAILED)\n"
+	"\t\treturn 0;\n"
+	"\tp[0] = 1;\n"
+	"\tfd = open(\"/proc/self/pagemap\", O_RDONLY);\n"
+	"\tif (fd >= 0) {\n"
+	"\t\tif (pread(fd, &e, 8, (off_t)((uint64_t)p / 4096 * 8)) != 8)\n"
+	"\t\t\te = 0;\n"
+	"\t\tclose(fd);\n"
+	"\t}\n"
+	"\tmunmap((void *)p, 4096);\n"
+	"\treturn (int)((e >> 55) & 1);\n"
+	"}\n"
+	"\n"
+	"static void facts_here(struct facts *f)\n"
+	"{\n"
+	"\tstruct utsname u;\n"
+	"\tunsigned a = 0, b = 0, c = 0;\n"
+	"\tvoid *h;\n"
+	"\tmemset(f, 0, sizeof(*f));\n"
+	"\tuname(&u);\n"
+	"\tsnprintf(f->release, sizeof(f->release), \"%s\", u.release);\n"
+	"\tsscanf(u.release, \"%u.%u.%u\", &a, &b, &c);\n"
+	"\tf->version = (a << 16) | (b << 8) | (c > 255 ? 255 : c);\n"
+	"\tf->mmap_min_addr = read_num(\"/proc/sys/vm/mmap_min_addr\", 4096);\n"
+	"\tf->max_map_count = read_num(\"/proc/sys/vm/max_map_count\", 65530);\n"
+	"\tf->overcommit_memory = (int)read_num(\"/proc/sys/vm/overcommit_memory\", 0);\n"
+	"\tif (read_text(\"/proc/meminfo\", fact_buf, sizeof(fact_buf)) > 0) {\n"
+	"\t\tf->commit_guess_pages = (meminfo_kb(fact_buf, \"MemTotal:\") + meminfo_kb(fact_buf, \"SwapTotal:\")) / 4;\n"
+	"\t\tf->swap = meminfo_kb(fact_buf, \"SwapTotal:\") / 4 != 0;\n"
+	"\t}\n"
+	"\tf->thp = access(\"/sys/kernel/mm/transparent_hugepage\", F_OK) == 0;\n"
+	"\tf->ksm = access(\"/sys/kernel/mm/ksm\", F_OK) == 0;\n"
+	"\tf->memory_failure = access(\"/proc/sys/vm/memory_failure_early_kill\", F_OK) == 0;\n"
+	"\tf->maybe_guard = probe_maybe_guard();\n"
+	"\tf->soft_dirty = probe_soft_dirty();\n"
+	"\tif (access(\"/sys/kernel/mm/hugepages/hugepages-2048kB\", F_OK) == 0)\n"
+	"\t\tf->hugepage_sizes |= 1ULL << 21;\n"
+	"\tif (access(\"/sys/kernel/mm/hugepages/hugepages-1048576kB\", F_OK) == 0)\n"
+	"\t\tf->hugepage_sizes |= 1ULL << 30;\n"
+	"\tf->hugepages_free_2m = read_num(\"/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages\", 0);\n"
+	"\t/* A hint below the effective minimum is raised to it (round_hint_to_min). */\n"
+	"\tf->mmap_min_effective = 65536;\n"
+	"\th = mmap((void *)4096, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);\n"
+	"\tif (h != MAP_FAILED) {\n"
+	"\t\tif ((uint64_t)h < (1ULL << 32))\n"
+	"\t\t\tf->mmap_min_effective = (uint64_t)h;\n"
+	"\t\tmunmap(h, 4096);\n"
+	"\t}\n"
+	"\tf->privileged = geteuid() == 0;\n"
+	"}\n"
+	"\n"
+	"static void fact_differs(const char *name, unsigned long long written, unsigned long long here)\n"
+	"{\n"
+	"\tsize_t n = strlen(facts_differ);\n"
+	"\tif (written != here)\n"
+	"\t\tsnprintf(facts_differ + n, sizeof(facts_differ) - n, \"  %s: %llu where written, %llu here\\n\", name,\n"
+	"\t\t\t written, here);\n"
+	"}\n"
+	"\n"
+	"/* Fills facts_differ with the facts that differ from WRITTEN; returns\n"
+	"   whether any does. */\n"
+	"static int check_facts(void)\n"
+	"{\n"
+	"\tstruct facts f;\n"
+	"\tfacts_here(&f);\n"
+	"\tfacts_differ[0] = 0;\n"
+	"\tif (f.version != WRITTEN.version)\n"
+	"\t\tsnprintf(facts_differ, sizeof(facts_differ), \"  kernel: Linux %s where written, Linux %s here\\n\",\n"
+	"\t\t\t WRITTEN.release, f.release);\n"
+	"\tfact_differs(\"vm.mmap_min_addr\", WRITTEN.mmap_min_addr, f.mmap_min_addr);\n"
+	"\tfact_differs(\"effective mmap_min_addr (LSM)\", WRITTEN.mmap_min_effective, f.mmap_min_effective);\n"
+	"\tfact_differs(\"vm.max_map_count\", WRITTEN.max_map_count, f.max_map_count);\n"
+	"\tfact_differs(\"vm.overcommit_memory\", (unsigned long long)WRITTEN.overcommit_memory,\n"
+	"\t\t     (unsigned long long)f.overcommit_memory);\n"
+	"\tfact_differs(\"MemTotal+SwapTotal pages\", WRITTEN.commit_guess_pages, f.commit_guess_pages);\n"
+	"\tfact_differs(\"swap active\", (unsigned long long)WRITTEN.swap, (unsigned long long)f.swap);\n"
+	"\tfact_differs(\"CONFIG_TRANSPARENT_HUGEPAGE\", (unsigned long long)WRITTEN.thp, (unsigned long long)f.thp);\n"
+	"\tfact_differs(\"CONFIG_KSM\", (unsigned long long)WRITTEN.ksm, (unsigned long long)f.ksm);\n"
+	"\tfact_differs(\"CONFIG_MEMORY_FAILURE\", (unsigned long long)WRITTEN.memory_failure,\n"
+	"\t\t     (unsigned long long)f.memory_failure);\n"
+	"\tfact_differs(\"VM_MAYBE_GUARD\", (unsigned long long)WRITTEN.maybe_guard, (unsigned long long)f.maybe_guard);\n"
+	"\tfact_differs(\"CONFIG_MEM_SOFT_DIRTY\", (unsigned long long)WRITTEN.soft_dirty, (unsigned long long)f.soft_dirty);\n"
+	"\tfact_differs(\"hugetlb sizes (bit n: 2^n bytes)\", WRITTEN.hugepage_sizes, f.hugepage_sizes);\n"
+	"\tfact_differs(\"free 2 MiB huge pages\", WRITTEN.hugepages_free_2m, f.hugepages_free_2m);\n"
+	"\tif (KEEP_CAPS)\n"
+	"\t\tfact_differs(\"root (to keep the case's capabilities)\", (unsigned long long)WRITTEN.privileged,\n"
+	"\t\t\t     (unsigned long long)f.privileged);\n"
+	"\treturn facts_differ[0] != 0;\n"
+	"}\n"
+	"\n";
+
 /* The fixed part of the reproducer, after the per-program data. */
 static const char *const c_body =
 	"static uint64_t A, V[NVARS > 0 ? NVARS : 1];\n"
@@ -245,12 +554,24 @@ static const char *const c_body =
 	"\tuint64_t wlo[NSTEPS];\n"
 	"};\n"
 	"static struct shared *S;\n"
+	"/* The report, on fd 1002: writing there needs no new descriptor, which\n"
+	"   a program that lowered RLIMIT_NOFILE would leave the root without. */\n"
+	"static void say(const char *fmt, ...)\n"
+	"{\n"
+	"\tva_list ap;\n"
+	"\tva_start(ap, fmt);\n"
+	"\tvdprintf(1002, fmt, ap);\n"
+	"\tva_end(ap);\n"
+	"}\n"
+	"\n"
+	"#define FETCH_REG 0xdead0000dead0000ULL\n"
+	"void repro_fetch_jmp(void); /* the label of fetch's jump to its target */\n"
 	"static sigjmp_buf jb;\n"
 	"static volatile int probing, stage, f_sig, f_code;\n"
 	"static volatile uint64_t f_addr, f_trapno, f_err, f_rip, target;\n"
-	"static uint64_t scratch[64];\n"
-	"static uint64_t *volatile scratch_ptr = &scratch[32];\n"
-	"static unsigned char vec[512] __attribute__((unused));\n"
+
+	"/* mincore()'s vector: 64 KiB, as the executor's; a longer range gets NULL. */\n"
+	"static unsigned char vec[1 << 16] __attribute__((unused));\n"
 	"static char maps_buf[1 << 20];\n"
 	"\n"
 	"static void on_signal(int sig, siginfo_t *si, void *ucv)\n"
@@ -261,6 +582,9 @@ static const char *const c_body =
 	"\t\tsignal(sig, SIG_DFL);\n"
 	"\t\treturn;\n"
 	"\t}\n"
+	"\tif (sig == SIGTRAP && stage == 0 && (uint64_t)uc->uc_mcontext.gregs[REG_RIP] == (uint64_t)repro_fetch_jmp &&\n"
+	"\t    target != (uint64_t)repro_fetch_jmp)\n"
+	"\t\treturn; /* the trap before the jump to the target */\n"
 	"\tif (sig == SIGTRAP && stage == 0 && (uint64_t)uc->uc_mcontext.gregs[REG_RIP] == target) {\n"
 	"\t\tstage = 1; /* at the target: let its one instruction be fetched and run */\n"
 	"\t\treturn;\n"
@@ -274,23 +598,35 @@ static const char *const c_body =
 	"\tsiglongjmp(jb, 1);\n"
 	"}\n"
 	"\n"
-	"/* Jumps to target with the trap flag set and every register but rsp\n"
-	"   pointing at scratch memory: at most one instruction runs there. */\n"
-	"static void __attribute__((noinline)) jump_single_step(void)\n"
+	"/* Jumps to target with the trap flag set and every register, rsp too,\n"
+	"   holding FETCH_REG, as the executor does (harness/exec.c): the one\n"
+	"   instruction that runs there cannot reach memory through a register\n"
+	"   (an operand built from them is non-canonical: #GP; a stack access:\n"
+	"   #SS). popfq sets TF; the trap after the next instruction stops at the\n"
+	"   jump (let go on), the one after the jump at the target (stage 1), and\n"
+	"   the next after the target's instruction, or its fault, ends the probe.\n"
+	"   The jump goes through memory, so no register holds the target. The\n"
+	"   signal handler runs on the alternate stack. */\n"
+	"static void __attribute__((noinline, used)) jump_single_step(void)\n"
 	"{\n"
-	"\t__asm__ volatile(\"pushfq\\n\\torq $0x100, (%%rsp)\\n\\t\"\n"
-	"\t\t\"movq %1, %%rax\\n\\tmovq %%rax, %%rbx\\n\\tmovq %%rax, %%rcx\\n\\tmovq %%rax, %%rdx\\n\\t\"\n"
-	"\t\t\"movq %%rax, %%rsi\\n\\tmovq %%rax, %%rdi\\n\\tmovq %%rax, %%r8\\n\\tmovq %%rax, %%r9\\n\\t\"\n"
-	"\t\t\"movq %%rax, %%r10\\n\\tmovq %%rax, %%r11\\n\\tmovq %%rax, %%r12\\n\\tmovq %%rax, %%r13\\n\\t\"\n"
-	"\t\t\"movq %%rax, %%r14\\n\\tmovq %%rax, %%r15\\n\\t\"\n"
-	"\t\t\"popfq\\n\\tjmp *%0\\n\\t\"\n"
-	"\t\t: : \"m\"(target), \"m\"(scratch_ptr)\n"
+	"\t__asm__ volatile(\"movabs %1, %%rax\\n\\t\"\n"
+	"\t\t\"mov %%rax, %%rbx\\n\\tmov %%rax, %%rcx\\n\\tmov %%rax, %%rdx\\n\\t\"\n"
+	"\t\t\"mov %%rax, %%rsi\\n\\tmov %%rax, %%rdi\\n\\tmov %%rax, %%rbp\\n\\t\"\n"
+	"\t\t\"mov %%rax, %%r8\\n\\tmov %%rax, %%r9\\n\\tmov %%rax, %%r10\\n\\tmov %%rax, %%r11\\n\\t\"\n"
+	"\t\t\"mov %%rax, %%r12\\n\\tmov %%rax, %%r13\\n\\tmov %%rax, %%r14\\n\\tmov %%rax, %%r15\\n\\t\"\n"
+	"\t\t\"pushfq\\n\\torq $0x100, (%%rsp)\\n\\tpopfq\\n\\t\"\n"
+	"\t\t\"mov %%rax, %%rsp\\n\\t\"\n"
+	"\t\t\".globl repro_fetch_jmp\\n\"\n"
+	"\t\t\"repro_fetch_jmp:\\n\\t\"\n"
+	"\t\t\"jmp *%0\\n\\t\"\n"
+	"\t\t: : \"m\"(target), \"i\"(FETCH_REG)\n"
 	"\t\t: \"rax\", \"rbx\", \"rcx\", \"rdx\", \"rsi\", \"rdi\", \"r8\", \"r9\", \"r10\", \"r11\",\n"
 	"\t\t  \"r12\", \"r13\", \"r14\", \"r15\", \"memory\", \"cc\");\n"
+	"\t__builtin_unreachable();\n"
 	"}\n"
 	"\n"
 	"/* A probe: 0 load, 1 store, 2 fetch. Fills signo/code/addr/value of step i. */\n"
-	"static void probe(int i, int kind, uint64_t addr, uint64_t value)\n"
+	"__attribute__((unused)) static void probe(int i, int kind, uint64_t addr, uint64_t value)\n"
 	"{\n"
 	"\tf_sig = 0;\n"
 	"\tif (sigsetjmp(jb, 1) == 0) {\n"
@@ -320,8 +656,8 @@ static const char *const c_body =
 	"\t\t\t    (f_addr & ~4095ULL) == (addr & ~4095ULL);\n"
 	"\t\t/* emulate_vsyscall() refusing the fetch: SIGSEGV(SI_KERNEL) at the\n"
 	"\t\t   target with a stale trap number */\n"
-	"\t\tint refused = f_sig == SIGSEGV && f_code == 0x80 && f_trapno != 13 && f_trapno != 14 &&\n"
-	"\t\t\t      f_rip == addr;\n"
+	"\t\tint refused = f_sig == SIGSEGV && f_code == 0x80 && addr - 0xffffffffff600000ULL < 4096 &&\n"
+	"\t\t\t      f_trapno != 13 && f_trapno != 14 && f_rip == addr;\n"
 	"\t\tif (!before && !instr && !refused)\n"
 	"\t\t\treturn;\n"
 	"\t}\n"
@@ -330,14 +666,14 @@ static const char *const c_body =
 	"\tS->addr[i] = f_addr;\n"
 	"}\n"
 	"\n"
-	"static int64_t sys(long nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f)\n"
+	"__attribute__((unused)) static int64_t sys(long nr, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f)\n"
 	"{\n"
 	"\tlong r = syscall(nr, a, b, c, d, e, f);\n"
 	"\treturn r == -1 ? -(int64_t)errno : (int64_t)r;\n"
 	"}\n"
 	"\n"
 	"/* The VMAs intersecting [lo, hi), from /proc/self/maps, into step i's record. */\n"
-	"static void record_layout(int i, uint64_t lo, uint64_t hi)\n"
+	"__attribute__((unused)) static void record_layout(int i, uint64_t lo, uint64_t hi)\n"
 	"{\n"
 	"\tint fd = open(\"/proc/self/maps\", O_RDONLY);\n"
 	"\tsize_t n = 0;\n"
@@ -367,7 +703,7 @@ static const char *const c_body =
 	"}\n"
 	"\n"
 	"/* The window the executor observes after a step (harness/exec.c exec_step_window). */\n"
-	"static int window(int op, const uint64_t *a, int64_t ret, uint64_t *lo, uint64_t *hi)\n"
+	"__attribute__((unused)) static int window(int op, const uint64_t *a, int64_t ret, uint64_t *lo, uint64_t *hi)\n"
 	"{\n"
 	"\tconst uint64_t P = 4096, T = 0x7ffffffff000ULL;\n"
 	"\tuint64_t start = a[0], len = a[1];\n"
@@ -412,7 +748,7 @@ static const char *const c_body =
 	"}\n"
 	"\n"
 	"/* Waits until process pid has no mm any more (a zombie, or gone). */\n"
-	"static void wait_gone(int pid)\n"
+	"__attribute__((unused)) static void wait_gone(int pid)\n"
 	"{\n"
 	"\tchar path[64], buf[512];\n"
 	"\tsnprintf(path, sizeof(path), \"/proc/%d/stat\", pid);\n"
@@ -463,7 +799,8 @@ static const char *const c_body =
 	"\t}\n"
 	"}\n"
 	"\n"
-	"/* Whether the kernel's outcome of step i is what the model predicted. */\n"
+	"/* Whether the kernel's outcome of step i is what the model predicted:\n"
+	"   1, or 2 for another legal outcome `mmspec run` adopts; 0 if not. */\n"
 	"static int agrees(int i)\n"
 	"{\n"
 	"\tconst struct expect *m = &MODEL[i];\n"
@@ -471,12 +808,18 @@ static const char *const c_body =
 	"\tint err = r < 0 && r >= -4095;\n"
 	"\tif (!S->done[i] || m->kind == M_NONE || m->kind == M_UNREACHED)\n"
 	"\t\treturn 1;\n"
+	"\tif (m->alt_enomem && !IS_PROBE[i] && r == -ENOMEM)\n"
+	"\t\treturn 2;\n"
 	"\tswitch (m->kind) {\n"
 	"\tcase M_ERRNO: return err && -r == m->err && !S->signo[i];\n"
 	"\tcase M_OK: return !err;\n"
 	"\tcase M_SIGNAL: return S->signo[i] == m->signo && S->code[i] == m->code;\n"
 	"\tcase M_VALUE: {\n"
 	"\t\tuint64_t want = m->k + (uint64_t)(int64_t)m->arena * A;\n"
+	"\t\tif (IS_PROBE[i] && OP[i] == OP_LOAD && !S->signo[i])\n"
+	"\t\t\tfor (int q = 0; q < m->nalt; q++)\n"
+	"\t\t\t\tif (S->value[i] == m->alt[q])\n"
+	"\t\t\t\t\treturn 2;\n"
 	"\t\tif (IS_PROBE[i])\n"
 	"\t\t\treturn !S->signo[i] && (OP[i] == OP_LOAD ? S->value[i] : 0) == want;\n"
 	"\t\treturn !err && (uint64_t)r == want;\n"
@@ -512,17 +855,17 @@ static const char *const c_body =
 	"\n"
 	"static void print_vmas(const char *who, uint64_t base, int n, const uint64_t *s, const uint64_t *e, const unsigned *p)\n"
 	"{\n"
-	"\tprintf(\"           %-7s\", who);\n"
+	"\tsay(\"           %-7s\", who);\n"
 	"\tif (!n)\n"
-	"\t\tprintf(\" no VMA\");\n"
+	"\t\tsay(\" no VMA\");\n"
 	"\tfor (int j = 0; j < n; j++) {\n"
 	"\t\tchar a[64], b[64];\n"
 	"\t\tfmt_value(a, sizeof(a), base + s[j]);\n"
 	"\t\tfmt_value(b, sizeof(b), base + e[j]);\n"
-	"\t\tprintf(\" [%s, %s) %c%c%c%c\", a, b, p[j] & 1 ? 'r' : '-', p[j] & 2 ? 'w' : '-', p[j] & 4 ? 'x' : '-',\n"
+	"\t\tsay(\" [%s, %s) %c%c%c%c\", a, b, p[j] & 1 ? 'r' : '-', p[j] & 2 ? 'w' : '-', p[j] & 4 ? 'x' : '-',\n"
 	"\t\t       p[j] & 8 ? 's' : 'p');\n"
 	"\t}\n"
-	"\tprintf(\"\\n\");\n"
+	"\tsay(\"\\n\");\n"
 	"}\n"
 	"\n"
 	"/* Picks the arena: 1 GiB free below and 2 GiB above, as the executor does. */\n"
@@ -542,22 +885,75 @@ static const char *const c_body =
 	"\treturn ((uint64_t)r + (1ULL << 30) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);\n"
 	"}\n"
 	"\n"
+	"/* At the root's exit (nobody else's): the report is out once the\n"
+	"   reporter has seen its end and exited. */\n"
+	"static void end_report(void)\n"
+	"{\n"
+	"\tchar c;\n"
+	"\tclose(1);\n"
+	"\tclose(1002);\n"
+	"\twhile (read(1003, &c, 1) > 0)\n"
+	"\t\t;\n"
+	"}\n"
+	"\n"
 	"int main(void)\n"
 	"{\n"
 	"\tsetvbuf(stdout, NULL, _IONBF, 0);\n"
 	"\tS = mmap(NULL, sizeof(*S), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);\n"
+	"#if HAVE_FACTS\n"
+	"\tint other_facts = check_facts();\n"
+	"#endif\n"
 	"\tA = pick_arena();\n"
 	"\tif (S == MAP_FAILED || !A) {\n"
 	"\t\tfprintf(stderr, \"repro: cannot set up (shared page or arena)\\n\");\n"
 	"\t\treturn 3;\n"
 	"\t}\n"
-	"\t/* The executor's sandbox, as far as the model assumes it: no descriptors\n"
-	"\t   but two read-only /proc files at 1000 and 1001, SIGXFSZ ignored,\n"
-	"\t   8 MiB of RLIMIT_MEMLOCK, and no privilege (uid 65534) unless the case\n"
-	"\t   asks for a capability. The report goes out through fd 1002. */\n"
+	"\t/* The executor's sandbox, as far as the model assumes it: THP disabled\n"
+	"\t   for the process, SIGXFSZ ignored, its resource limits, no descriptors\n"
+	"\t   but two read-only /proc files at 1000 and 1001, and no privilege (uid\n"
+	"\t   65534) but the capabilities the case asks for. The report goes out\n"
+	"\t   through fd 1002. */\n"
+	"\t/* The report goes through a pipe to a process forked before the\n"
+	"\t   limits: a program that lowers RLIMIT_FSIZE would otherwise lose it\n"
+	"\t   when stdout is a file (EFBIG, SIGXFSZ being ignored). The reporter\n"
+	"\t   is a grandchild, so that a wait() step finds no child but the\n"
+	"\t   program's, as in the executor; it holds fd 1003's other end until\n"
+	"\t   it has written everything. */\n"
+	"\tint pfd[2], dfd[2];\n"
+	"\tif (pipe(pfd) || pipe(dfd)) {\n"
+	"\t\tfprintf(stderr, \"repro: cannot set up (pipe)\\n\");\n"
+	"\t\treturn 3;\n"
+	"\t}\n"
+	"\tpid_t mid = fork();\n"
+	"\tif (mid == 0) {\n"
+	"\t\tif (fork() == 0) {\n"
+	"\t\t\tchar buf[4096];\n"
+	"\t\t\tssize_t n;\n"
+	"\t\t\tclose(pfd[1]);\n"
+	"\t\t\tclose(dfd[0]);\n"
+	"\t\t\twhile ((n = read(pfd[0], buf, sizeof(buf))) > 0)\n"
+	"\t\t\t\tif (write(1, buf, (size_t)n) != n)\n"
+	"\t\t\t\t\tbreak;\n"
+	"\t\t}\n"
+	"\t\t_exit(0);\n"
+	"\t}\n"
+	"\tif (mid < 0 || waitpid(mid, NULL, 0) != mid || dup2(pfd[1], 1002) != 1002 || dup2(dfd[0], 1003) != 1003) {\n"
+	"\t\tfprintf(stderr, \"repro: cannot set up (reporter)\\n\");\n"
+	"\t\treturn 3;\n"
+	"\t}\n"
+	"\tclose(pfd[0]);\n"
+	"\tclose(dfd[1]);\n"
+	"\tatexit(end_report);\n"
+	"\tprctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);\n"
 	"\tsignal(SIGXFSZ, SIG_IGN);\n"
-	"\tstruct rlimit ml = { 8 << 20, 8 << 20 };\n"
-	"\tsetrlimit(RLIMIT_MEMLOCK, &ml);\n"
+	"\tchar limits_failed[256] = \"\";\n"
+	"\tfor (int q = 0; q < 16; q++) {\n"
+	"\t\tstruct rlimit rl = { RLIM_CUR[q], RLIM_MAX[q] };\n"
+	"\t\tif (RLIM_SET[q] && setrlimit(q, &rl) && q != RLIMIT_NOFILE) {\n"
+	"\t\t\tsize_t n = strlen(limits_failed);\n"
+	"\t\t\tsnprintf(limits_failed + n, sizeof(limits_failed) - n, \" %d\", q);\n"
+	"\t\t}\n"
+	"\t}\n"
 	"\tint fd = open(\"/proc/self/maps\", O_RDONLY);\n"
 	"\tif (fd >= 0 && fd != 1000) {\n"
 	"\t\tdup2(fd, 1000);\n"
@@ -568,12 +964,18 @@ static const char *const c_body =
 	"\t\tdup2(fd, 1001);\n"
 	"\t\tclose(fd);\n"
 	"\t}\n"
-	"\tdup2(1, 1002);\n"
+
 	"\tfor (int q = 0; q < 1000; q++)\n"
 	"\t\tclose(q);\n"
-	"\tif (geteuid() == 0 && !KEEP_PRIVILEGE) {\n"
-	"\t\tsetgroups(0, NULL);\n"
-	"\t\tif (setgid(65534) || setuid(65534)) {\n"
+	"\tif (geteuid() == 0) {\n"
+	"\t\tstruct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };\n"
+	"\t\tstruct __user_cap_data_struct data[2];\n"
+	"\t\tmemset(data, 0, sizeof(data));\n"
+	"\t\tdata[0].effective = data[0].permitted = (uint32_t)KEEP_CAPS;\n"
+	"\t\tdata[1].effective = data[1].permitted = (uint32_t)(KEEP_CAPS >> 32);\n"
+	"\t\tif (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||\n"
+	"\t\t    (KEEP_CAPS && prctl(PR_SET_KEEPCAPS, 1)) || setresuid(65534, 65534, 65534) ||\n"
+	"\t\t    syscall(SYS_capset, &hdr, data)) {\n"
 	"\t\t\tdprintf(1002, \"repro: cannot drop privilege\\n\");\n"
 	"\t\t\treturn 3;\n"
 	"\t\t}\n"
@@ -614,16 +1016,17 @@ static const char *const c_body =
 	"\t\t_exit(0);\n"
 	"\t}\n"
 	"\tmy_turn(NSTEPS);\n"
-	"\tdup2(1002, 1);\n"
-	"\tprintf(\"%s\\n\", TITLE);\n"
-	"\tprintf(\"arena A = 0x%llx\\n\", (unsigned long long)A);\n"
+	"\tsay(\"%s\\n\", TITLE);\n"
+	"\tsay(\"arena A = 0x%llx\\n\", (unsigned long long)A);\n"
 	"\tint first = -1;\n"
 	"\tfor (int i = 0; i < NSTEPS; i++) {\n"
 	"\t\tchar k[96];\n"
 	"\t\tfmt_kernel(i, k, sizeof(k));\n"
 	"\t\tint ok = agrees(i), lok = layout_agrees(i);\n"
-	"\t\tprintf(\"%3d  %-52s kernel %-22s model %-22s %s\\n\", i, TEXT[i], k, MODEL[i].text,\n"
-	"\t\t       !S->done[i] ? \"\" : MODEL[i].kind == M_NONE && !MODEL[i].layout ? \"(not checked)\" : ok && lok ? \"agrees\" : \"DIFFERS\");\n"
+	"\t\tsay(\"%3d  %-52s kernel %-22s model %-22s %s\\n\", i, TEXT[i], k, MODEL[i].text,\n"
+	"\t\t       !S->done[i] ? \"\" : MODEL[i].kind == M_NONE && !MODEL[i].layout ? \"(not checked)\" :\n"
+	"\t\t       ok == 2 && lok ? (OP[i] == OP_LOAD ? \"agrees (reclaim dropped the page: legal)\" : \"agrees (no room: legal)\") :\n"
+	"\t\t       ok && lok ? \"agrees\" : \"DIFFERS\");\n"
 	"\t\tif (S->done[i] && MODEL[i].layout && (!lok || i == FOCUS)) {\n"
 	"\t\t\tprint_vmas(\"kernel\", S->wlo[i], S->nk[i], S->ks[i], S->ke[i], S->kp[i]);\n"
 	"\t\t\tprint_vmas(\"model\", S->wlo[i], MODEL[i].n, MODEL[i].vs, MODEL[i].ve, MODEL[i].vp);\n"
@@ -636,11 +1039,30 @@ static const char *const c_body =
 	"\t\t\tkill(S->pid[q], SIGKILL);\n"
 	"\t\t\twaitpid(S->pid[q], NULL, 0);\n"
 	"\t\t}\n"
+	"\tif (limits_failed[0])\n"
+	"\t\tsay(\"the sandbox's resource limits could not all be set here (resources%s): run as root\\n\", limits_failed);\n"
+	"#if HAVE_FACTS\n"
+	"\tif (other_facts)\n"
+	"\t\tsay(\"this machine's facts differ from those the model predicted with:\\n%s\", facts_differ);\n"
+	"\telse\n"
+	"\t\tsay(\"facts: as where the reproducer was written (Linux %s)\\n\", WRITTEN.release);\n"
+	"\tif (first >= 0 && (other_facts || limits_failed[0])) {\n"
+	"\t\tsay(\"UNDECIDED at step %d: the kernel did not do what the model predicted for the machine\\n\"\n"
+	"\t\t       \"where this was written, but this machine differs (above); write the reproducer here\\n\"\n"
+	"\t\t       \"again (mmspec repro --c) to compare with what the model predicts for it\\n\", first);\n"
+	"\t\treturn 4;\n"
+	"\t}\n"
+	"#else\n"
+	"\tif (first >= 0 && limits_failed[0]) {\n"
+	"\t\tsay(\"UNDECIDED at step %d: the sandbox's limits are not all in place (above)\\n\", first);\n"
+	"\t\treturn 4;\n"
+	"\t}\n"
+	"#endif\n"
 	"\tif (first >= 0) {\n"
-	"\t\tprintf(\"DIVERGES at step %d: the kernel and the model disagree\\n\", first);\n"
+	"\t\tsay(\"DIVERGES at step %d: the kernel and the model disagree\\n\", first);\n"
 	"\t\treturn 1;\n"
 	"\t}\n"
-	"\tprintf(\"agrees: the kernel did what the model predicted%s\\n\", S->abort ? \" (but a process died unexpectedly)\" : \"\");\n"
+	"\tsay(\"agrees: the kernel did what the model predicted%s\\n\", S->abort ? \" (but a process died unexpectedly)\" : \"\");\n"
 	"\treturn S->abort ? 2 : 0;\n"
 	"}\n";
 
@@ -666,6 +1088,77 @@ static void c_names(FILE *out)
 	fprintf(out, "\treturn \"?\";\n}\n\n");
 }
 
+/* The facts the model predicted with, for the header comment. */
+static void c_facts_comment(FILE *out, const exec_target_info *f)
+{
+	if (!f) {
+		fprintf(out, " * facts: the profile's defaults (no executor ran where this was written);\n"
+			     " * the machine's facts are not checked\n");
+		return;
+	}
+	fprintf(out, " * facts of the machine where it was written, which the model predicted with\n"
+		     " * (checked again at run time):\n");
+	fprintf(out, " *   Linux %.64s %.64s; vm.mmap_min_addr %" PRIu64 " (effective %" PRIu64 "),\n", f->release,
+		f->machine, f->mmap_min_addr, f->mmap_min_effective);
+	fprintf(out, " *   vm.max_map_count %" PRIu64 ", vm.overcommit_memory %d, MemTotal+SwapTotal %" PRIu64 " pages,\n",
+		f->max_map_count, f->overcommit_memory, f->commit_guess_pages);
+	fprintf(out, " *   swap %s, THP %d, KSM %d, MEMORY_FAILURE %d, VM_MAYBE_GUARD %d, SOFT_DIRTY %d,\n",
+		f->swap_pages ? "active" : "none", f->thp, f->ksm, f->memory_failure, f->maybe_guard, f->soft_dirty);
+	fprintf(out, " *   hugetlb sizes 0x%" PRIx64 " (%" PRIu64 " free 2 MiB pages), root %d, zero page PFN 0x%" PRIx64
+		     " (pagemap: not compared here)\n",
+		f->hugepage_sizes, f->hugepages_free_2m, f->privileged, f->zero_pfn);
+}
+
+/*
+ * The facts as data, and the sandbox's resource limits: the executor's
+ * (exec_target_info rlim_*) when facts are known, else the ones every
+ * sandbox sets (exec_sandbox_rlimits), which the model-only run seeds.
+ */
+static void c_facts_data(FILE *out, const exec_target_info *f)
+{
+	uint64_t cur[16] = { 0 }, max[16] = { 0 };
+	bool set[16] = { false };
+	if (f) {
+		for (int q = 0; q < 16; q++) {
+			cur[q] = f->rlim_cur[q];
+			max[q] = f->rlim_max[q];
+			set[q] = true;
+		}
+	} else {
+		for (size_t q = 0; q < exec_sandbox_rlimit_count; q++) {
+			int r = exec_sandbox_rlimits[q].resource;
+			if (r >= 0 && r < 16) {
+				cur[r] = max[r] = exec_sandbox_rlimits[q].value;
+				set[r] = true;
+			}
+		}
+	}
+	fprintf(out, "#define HAVE_FACTS %d\n", f != NULL);
+	fprintf(out, "static const int RLIM_SET[16] = {");
+	for (int q = 0; q < 16; q++)
+		fprintf(out, "%s%d", q ? ", " : " ", set[q]);
+	fprintf(out, " };\nstatic const unsigned long long RLIM_CUR[16] = {");
+	for (int q = 0; q < 16; q++)
+		fprintf(out, "%s0x%" PRIx64 "ULL", q ? ", " : " ", cur[q]);
+	fprintf(out, " };\nstatic const unsigned long long RLIM_MAX[16] = {");
+	for (int q = 0; q < 16; q++)
+		fprintf(out, "%s0x%" PRIx64 "ULL", q ? ", " : " ", max[q]);
+	fprintf(out, " };\n");
+	if (!f)
+		return;
+	/* Declared here, defined with the facts check (c_facts). */
+	fprintf(out, "static const struct {\n\tconst char *release;\n\tunsigned version;\n"
+		     "\tunsigned long long mmap_min_addr, mmap_min_effective, max_map_count;\n\tint overcommit_memory;\n"
+		     "\tunsigned long long commit_guess_pages;\n\tint swap, thp, ksm, memory_failure, maybe_guard, soft_dirty;\n"
+		     "\tunsigned long long hugepage_sizes, hugepages_free_2m;\n\tint privileged;\n} WRITTEN = {\n\t");
+	c_string(out, f->release);
+	fprintf(out, ", 0x%x, %" PRIu64 "ULL, %" PRIu64 "ULL, %" PRIu64 "ULL, %d,\n\t%" PRIu64 "ULL, %d, %d, %d, %d, %d, %d,\n"
+		     "\t0x%" PRIx64 "ULL, %" PRIu64 "ULL, %d\n};\n",
+		f->version, f->mmap_min_addr, f->mmap_min_effective, f->max_map_count, f->overcommit_memory,
+		f->commit_guess_pages, f->swap_pages != 0, f->thp, f->ksm, f->memory_failure, f->maybe_guard,
+		f->soft_dirty, f->hugepage_sizes, f->hugepages_free_2m, f->privileged);
+}
+
 int fuzz_repro_c(FILE *out, const prog_case *c0, const harness_target *t, const fuzz_repro_info *info,
 		 char *err, size_t cap)
 {
@@ -675,11 +1168,6 @@ int fuzz_repro_c(FILE *out, const prog_case *c0, const harness_target *t, const 
 		snprintf(err, cap, "%s", why);
 		return -1;
 	}
-	for (uint32_t i = 0; i < c0->nsteps; i++)
-		if (c0->steps[i].op == PROG_SETRLIMIT || c0->steps[i].op == PROG_MEMFD_CREATE ||
-		    c0->steps[i].op == PROG_MLOCKALL) {
-			/* fine: all raw system calls */
-		}
 	prog_case c;
 	prog_case_init(&c, c0->name);
 	if (prog_case_copy(&c, c0)) {
@@ -696,17 +1184,41 @@ int fuzz_repro_c(FILE *out, const prog_case *c0, const harness_target *t, const 
 		snprintf(err, cap, "out of memory");
 		return -1;
 	}
-	collect x = { .c = &c, .m = m };
+	/* Large (the initial layout): not on the stack. */
+	collect *px = calloc(1, sizeof(*px));
+	oracle_world *w0 = oracle_world_new(&t->profile);
+	if (!px || !w0) {
+		free(px);
+		oracle_world_free(w0);
+		free(m);
+		prog_case_clear(&c);
+		snprintf(err, cap, "out of memory");
+		return -1;
+	}
+	px->c = &c;
+	px->m = m;
+	px->foreign_step = -1;
+	oracle_proc_seed_default(oracle_world_root(w0));
+	px->ninit = oracle_vmas(oracle_world_root(w0), 0, ~0ULL, px->init, sizeof(px->init) / sizeof(px->init[0]));
+	if (px->ninit > sizeof(px->init) / sizeof(px->init[0]))
+		px->ninit = sizeof(px->init) / sizeof(px->init[0]);
+	oracle_world_free(w0);
 	harness_case_report rep;
-	harness_check_case(&c, t, on_step, &x, &rep);
-	if (rep.result == HARNESS_SKIP || rep.result == HARNESS_ERROR) {
-		snprintf(err, cap, "the model cannot run this program (%s): %s", harness_result_name(rep.result),
-			 rep.message);
+	harness_check_case(&c, t, on_step, px, &rep);
+	uint32_t reached = px->reached;
+	if (rep.result == HARNESS_SKIP || rep.result == HARNESS_ERROR || px->foreign_step >= 0) {
+		if (px->foreign_step >= 0)
+			snprintf(err, cap, "a standalone C program cannot reproduce this: %s", px->foreign_why);
+		else
+			snprintf(err, cap, "the model cannot run this program (%s): %s", harness_result_name(rep.result),
+				 rep.message);
+		free(px);
 		free(m);
 		prog_case_clear(&c);
 		return -1;
 	}
-	for (uint32_t i = x.reached; i < c.nsteps; i++) {
+	free(px);
+	for (uint32_t i = reached; i < c.nsteps; i++) {
 		m[i].kind = M_UNREACHED;
 		snprintf(m[i].text, sizeof(m[i].text), "(not reached)");
 	}
@@ -725,12 +1237,15 @@ int fuzz_repro_c(FILE *out, const prog_case *c0, const harness_target *t, const 
 	if (info && info->kernel_release)
 		c_comment_line(out, " * found on Linux ", info->kernel_release);
 	fprintf(out, " * model profile: %u.%u\n", t->profile.version >> 16, (t->profile.version >> 8) & 0xff);
-	fprintf(out, " *\n * Build and run (no root needed; nothing of mmspec):\n"
+	c_facts_comment(out, info ? info->facts : NULL);
+	fprintf(out, " *\n * Build and run (nothing of mmspec; as root, as the executor, it drops to\n"
+		     " * uid 65534 keeping only the capabilities the case requires):\n"
 		     " *     cc -O1 -o repro repro.c && ./repro\n"
 		     " * It runs the program below on this kernel with raw system calls, and prints\n"
 		     " * each step's result next to the model's prediction, then DIVERGES (exit 1)\n"
-		     " * or agrees (exit 0). A is the arena: a page-aligned address with 1 GiB\n"
-		     " * free below it and 2 GiB above.\n *\n");
+		     " * or agrees (exit 0); where something differed on a machine whose facts\n"
+		     " * are not those above, UNDECIDED (exit 4). A is the arena: a page-aligned\n"
+		     " * address with 1 GiB free below it and 2 GiB above.\n *\n");
 	char *text = prog_case_to_string(&c);
 	for (const char *p = text ? text : ""; *p;) {
 		const char *nl = strchr(p, '\n');
@@ -743,17 +1258,20 @@ int fuzz_repro_c(FILE *out, const prog_case *c0, const harness_target *t, const 
 	free(text);
 	fprintf(out, " */\n");
 	fprintf(out, "#define _GNU_SOURCE\n#include <errno.h>\n#include <fcntl.h>\n#include <setjmp.h>\n"
-		     "#include <signal.h>\n#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
+		     "#include <signal.h>\n#include <stdarg.h>\n#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
 		     "#include <string.h>\n#include <sched.h>\n#include <grp.h>\n#include <sys/mman.h>\n#include <sys/prctl.h>\n#include <sys/resource.h>\n"
-		     "#include <sys/syscall.h>\n#include <sys/wait.h>\n#include <ucontext.h>\n#include <unistd.h>\n\n");
-	fprintf(out, "#define NSTEPS %u\n#define NVARS %u\n#define MAXV %d\n#define ROOT (-1)\n", c.nsteps,
-		c.nvars, MAX_WIN_VMAS);
+		     "#include <sys/syscall.h>\n#include <sys/utsname.h>\n#include <sys/wait.h>\n#include <ucontext.h>\n"
+		     "#include <unistd.h>\n#include <linux/capability.h>\n\n");
+	fprintf(out, "#define NSTEPS %u\n#define NVARS %u\n#define MAXV %d\n#define MAXALT %d\n#define ROOT (-1)\n",
+		c.nsteps, c.nvars, MAX_WIN_VMAS, MAX_ALTS);
 	fprintf(out, "#define ARENA 0x%" PRIx64 "ULL\n", info && info->arena ? info->arena : (uint64_t)0x100000000000ULL);
 	fprintf(out, "#define FOCUS %d\n", info ? info->focus_step : -1);
-	bool keep = false;
+	uint64_t keep = 0;
 	for (unsigned q = 0; q < c.nreq; q++)
-		keep |= c.req[q].kind == PROG_REQ_CAP;
-	fprintf(out, "#define KEEP_PRIVILEGE %d /* the case requires a capability */\n", keep);
+		if (c.req[q].kind == PROG_REQ_CAP && c.req[q].cap >= 0 && c.req[q].cap < 64)
+			keep |= 1ULL << c.req[q].cap;
+	fprintf(out, "#define KEEP_CAPS 0x%" PRIx64 "ULL /* the capabilities the case requires */\n", keep);
+	c_facts_data(out, info ? info->facts : NULL);
 	fprintf(out, "enum { OP_MMAP = %d, OP_MREMAP = %d, OP_BRK = %d, OP_LOAD = %d, OP_EXIT = %d };\n",
 		PROG_MMAP, PROG_MREMAP, PROG_BRK, PROG_LOAD, PROG_EXIT);
 	fprintf(out, "enum { M_NONE, M_ERRNO, M_VALUE, M_OK, M_SIGNAL, M_UNREACHED };\n\n");
@@ -795,38 +1313,52 @@ int fuzz_repro_c(FILE *out, const prog_case *c0, const harness_target *t, const 
 	}
 	fprintf(out, "};\n\nstruct expect {\n\tint kind;\n\tlong long err;\n\tuint64_t k;\n\tint arena, signo, code;\n"
 		     "\tconst char *text;\n\tint layout, arena_window;\n\tuint64_t win_len;\n\tint n;\n"
-		     "\tuint64_t vs[MAXV], ve[MAXV];\n\tunsigned vp[MAXV];\n};\n");
+		     "\tuint64_t vs[MAXV], ve[MAXV];\n\tunsigned vp[MAXV];\n"
+		     "\tint nalt; /* other values a load may legally read (reclaim dropped a page) */\n"
+		     "\tuint64_t alt[MAXALT];\n"
+		     "\tint alt_enomem; /* ENOMEM is a legal outcome too (the kernel found no room) */\n};\n");
 	fprintf(out, "static const struct expect MODEL[NSTEPS] = {\n");
 	for (uint32_t i = 0; i < c.nsteps; i++) {
 		const model_step *ms = &m[i];
-		fprintf(out, "\t{ %d, %lld, 0x%" PRIx64 "ULL, %d, %d, %d, ", ms->kind, (long long)ms->err, ms->k,
-			ms->arena, ms->signo, ms->code);
+		fprintf(out, "\t{ .kind = %d, .err = %lld, .k = 0x%" PRIx64 "ULL, .arena = %d, .signo = %d, .code = %d,\n\t  .text = ",
+			ms->kind, (long long)ms->err, ms->k, ms->arena, ms->signo, ms->code);
 		c_string(out, ms->text);
-		fprintf(out, ", %d, %d, 0x%" PRIx64 "ULL, %u", ms->layout, ms->arena_window, ms->win_len, ms->nvmas);
-		if (!ms->nvmas)
-			fprintf(out, ", { 0 }, { 0 }, { 0 }");
-		if (ms->nvmas) {
-			fprintf(out, ",\n\t  {");
-			for (uint32_t q = 0; q < ms->nvmas; q++)
-				fprintf(out, "%s0x%" PRIx64 "ULL", q ? ", " : " ", ms->vs[q]);
-			fprintf(out, " }, {");
-			for (uint32_t q = 0; q < ms->nvmas; q++)
-				fprintf(out, "%s0x%" PRIx64 "ULL", q ? ", " : " ", ms->ve[q]);
-			fprintf(out, " }, {");
-			for (uint32_t q = 0; q < ms->nvmas; q++)
-				fprintf(out, "%s%u", q ? ", " : " ", ms->vprot[q]);
+		if (ms->layout) {
+			fprintf(out, ",\n\t  .layout = 1, .arena_window = %d, .win_len = 0x%" PRIx64 "ULL, .n = %u",
+				ms->arena_window, ms->win_len, ms->nvmas);
+			if (ms->nvmas) {
+				fprintf(out, ",\n\t  .vs = {");
+				for (uint32_t q = 0; q < ms->nvmas; q++)
+					fprintf(out, "%s0x%" PRIx64 "ULL", q ? ", " : " ", ms->vs[q]);
+				fprintf(out, " }, .ve = {");
+				for (uint32_t q = 0; q < ms->nvmas; q++)
+					fprintf(out, "%s0x%" PRIx64 "ULL", q ? ", " : " ", ms->ve[q]);
+				fprintf(out, " }, .vp = {");
+				for (uint32_t q = 0; q < ms->nvmas; q++)
+					fprintf(out, "%s%u", q ? ", " : " ", ms->vprot[q]);
+				fprintf(out, " }");
+			}
+		}
+		if (ms->nalt) {
+			fprintf(out, ",\n\t  .nalt = %u, .alt = {", ms->nalt);
+			for (uint32_t q = 0; q < ms->nalt; q++)
+				fprintf(out, "%s0x%" PRIx64 "ULL", q ? ", " : " ", ms->alt[q]);
 			fprintf(out, " }");
 		}
+		if (ms->alt_enomem)
+			fprintf(out, ", .alt_enomem = 1");
 		fprintf(out, " },\n");
 	}
 	fprintf(out, "};\n\n");
 
 	/* The steps. */
 	fprintf(out, "static int run_step(int i, int me);\n\n");
+	if (info && info->facts)
+		fputs(c_facts, out);
 	fputs(c_body, out);
 	fprintf(out, "\n/* Runs step i in process me; returns the new process's variable in the\n"
 		     "   child of a fork(), else -1. */\n");
-	fprintf(out, "static int run_step(int i, int me)\n{\n\tuint64_t a[6] = { 0 };\n\tint64_t r = 0;\n"
+	fprintf(out, "static int run_step(int i, int me)\n{\n\tuint64_t a[6] = { 0 };\n\tint64_t r = 0;\n\t(void)a;\n"
 		     "\t(void)me;\n\tswitch (i) {\n");
 	for (uint32_t i = 0; i < c.nsteps; i++) {
 		const prog_step *s = &c.steps[i];

@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* exec_proto.c: reading and writing whole protocol messages over pipes. */
+/*
+ * exec_proto.c: reading and writing whole protocol messages over pipes, and
+ * over the socket pair of the fuzz layer's in-process executor server
+ * (fuzz/fuzz_diff.c), which sends with MSG_NOSIGNAL.
+ */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "exec_proto.h"
 
-static int write_all(int fd, const void *buf, size_t n)
+/* sock: send(2) with flags, else write(2). */
+static int write_all(int fd, const void *buf, size_t n, bool sock, int flags)
 {
 	const char *p = buf;
 	while (n) {
-		ssize_t r = write(fd, p, n);
+		ssize_t r = sock ? send(fd, p, n, flags) : write(fd, p, n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -39,12 +46,22 @@ static int read_all(int fd, void *buf, size_t n)
 	return 0;
 }
 
-int exec_proto_send(int fd, uint32_t type, const void *payload, size_t len)
+static int send_message(int fd, uint32_t type, const void *payload, size_t len, bool sock, int flags)
 {
 	uint32_t head[2] = { type, (uint32_t)len };
-	if (len > UINT32_MAX || write_all(fd, head, sizeof(head)))
+	if (len > UINT32_MAX || write_all(fd, head, sizeof(head), sock, flags))
 		return -1;
-	return len ? write_all(fd, payload, len) : 0;
+	return len ? write_all(fd, payload, len, sock, flags) : 0;
+}
+
+int exec_proto_send(int fd, uint32_t type, const void *payload, size_t len)
+{
+	return send_message(fd, type, payload, len, false, 0);
+}
+
+int exec_proto_send_flags(int fd, uint32_t type, const void *payload, size_t len, int flags)
+{
+	return send_message(fd, type, payload, len, true, flags);
 }
 
 int exec_proto_recv(int fd, uint32_t *type, void *buf, size_t cap, uint32_t *len)
