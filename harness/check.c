@@ -291,6 +291,10 @@ typedef struct run {
 	uint64_t vals[PROG_MAX_VARS];
 	harness_case_report *out;
 	harness_divergence *div;
+	/* The first step that aimed a change at the executor's own memory
+	 * (step_hits_executor), UINT32_MAX if none, and what it hit. */
+	uint32_t hit_step;
+	char hit_what[160];
 } run;
 
 static void fail(run *r, harness_result res, uint32_t i, const char *fmt, ...)
@@ -1090,6 +1094,68 @@ static void skip_unmodelled(run *r, uint32_t i, const prog_step *s, const outcom
 	free(text);
 }
 
+/*
+ * Whether step s, with argument values a, aims a change at memory the
+ * sandbox itself lives in: the VMAs of its initial layout (the executor's
+ * text, data, heap and stack, the observation buffer, the fence). The kernel
+ * does what the program asks, and the sandbox may die or hang then or at
+ * any later step (a store into its data, munmap of its text, DONTNEED of
+ * its heap); the model, seeded with that layout, predicts the call fine, but
+ * nothing can be compared once the sandbox is gone. Such a program is a
+ * SKIP, not an ERROR: the harness did not break, the program left the
+ * memory a case may use (docs/executor-protocol.md). On a hit, writes what
+ * was hit to what.
+ */
+static bool step_hits_executor(const run *r, const prog_step *s, const uint64_t *a,
+			       char *what, size_t cap)
+{
+	const exec_target_info *in = r->k->info;
+	uint64_t lo[2] = { 0, 0 }, hi[2] = { 0, 0 };
+	switch (s->op) {
+	case PROG_MMAP:
+		if (!(a[3] & LX_MAP_FIXED)) /* only MAP_FIXED replaces what is there */
+			return false;
+		/* fall through */
+	case PROG_MUNMAP:
+	case PROG_MPROTECT:
+	case PROG_MADVISE:
+	case PROG_MLOCK:
+	case PROG_MLOCK2:
+	case PROG_MUNLOCK:
+	case PROG_MSEAL:
+		lo[0] = a[0], hi[0] = a[0] + a[1];
+		break;
+	case PROG_MREMAP:
+		lo[0] = a[0], hi[0] = a[0] + a[1];
+		if (a[3] & (LX_MREMAP_FIXED | LX_MREMAP_DONTUNMAP)) /* a new address */
+			lo[1] = a[4], hi[1] = a[4] + a[2];
+		break;
+	case PROG_BRK:
+		/* A shrink unmaps [PAGE_ALIGN(brk), old brk) (brk syscall). */
+		if (a[0] >= in->start_brk && a[0] < in->brk)
+			lo[0] = a[0], hi[0] = in->brk;
+		break;
+	case PROG_STORE:
+		lo[0] = a[0], hi[0] = a[0] + 8;
+		break;
+	default:
+		return false;
+	}
+	for (int q = 0; q < 2; q++) {
+		if (hi[q] < lo[q])
+			hi[q] = UINT64_MAX; /* wrapped: everything above */
+		for (uint32_t v = 0; v < in->nvmas && hi[q] > lo[q]; v++) {
+			const exec_vma *e = &in->vma[v];
+			if (e->start < hi[q] && lo[q] < e->end) {
+				snprintf(what, cap, "the executor's %s VMA [0x%" PRIx64 ", 0x%" PRIx64 ")",
+					 e->name[0] ? e->name : "anonymous", e->start, e->end);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* The sandbox's RLIMIT_CPU, in seconds (exec.c's exec_sandbox_rlimits). */
 static uint64_t sandbox_cpu_limit(void)
 {
@@ -1121,7 +1187,7 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 	char why[512];
 	memset(out, 0, sizeof(*out));
 	out->result = HARNESS_PASS;
-	run r = { .c = c, .t = t, .k = k, .out = out, .div = div };
+	run r = { .c = c, .t = t, .k = k, .out = out, .div = div, .hit_step = UINT32_MAX };
 	uint32_t i0 = 0;
 	if (!harness_requires_met(c, t, why, sizeof(why))) {
 		fail(&r, HARNESS_SKIP, 0, "%s", why);
@@ -1219,6 +1285,21 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 					break;
 				}
 				char *text = prog_step_to_string(c, s);
+				if (r.hit_step == UINT32_MAX &&
+				    step_hits_executor(&r, s, a, r.hit_what, sizeof(r.hit_what)))
+					r.hit_step = i;
+				if (r.hit_step != UINT32_MAX) {
+					char *hit = prog_step_to_string(c, &c->steps[r.hit_step]);
+					fail(&r, HARNESS_SKIP, i, "line %u: `%s`: the kernel side did not finish the "
+					     "step (%s) after line %u `%s` changed %s: the program destroyed the "
+					     "sandbox's own memory, nothing after it is comparable",
+					     s->line, text ? text : "?",
+					     k->obs->error[0] ? k->obs->error : "the sandbox stopped",
+					     c->steps[r.hit_step].line, hit ? hit : "?", r.hit_what);
+					free(hit);
+					free(text);
+					break;
+				}
 				fail(&r, HARNESS_ERROR, i, "line %u: `%s`: the kernel side did not finish the step: %s",
 				     s->line, text ? text : "?",
 				     k->obs->error[0] ? k->obs->error : "the sandbox stopped");
@@ -1226,6 +1307,9 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 				break;
 			}
 			kobs = &k->obs->step[i];
+			if (r.hit_step == UINT32_MAX &&
+			    step_hits_executor(&r, s, a, r.hit_what, sizeof(r.hit_what)))
+				r.hit_step = i;
 			ko.is_probe = s->op == PROG_LOAD || s->op == PROG_STORE || s->op == PROG_FETCH;
 			ko.ret = kobs->ret;
 			ko.signo = kobs->signo;
