@@ -1101,10 +1101,11 @@ static void skip_unmodelled(run *r, uint32_t i, const prog_step *s, const outcom
  * does what the program asks, and the sandbox may die or hang then or at
  * any later step (a store into its data, munmap of its text, DONTNEED of
  * its heap); the model, seeded with that layout, predicts the call fine, but
- * nothing can be compared once the sandbox is gone. Such a program is a
- * SKIP, not an ERROR: the harness did not break, the program left the
- * memory a case may use (docs/executor-protocol.md). On a hit, writes what
- * was hit to what.
+ * nothing can be compared once the sandbox is gone. `mmspec run` keeps such
+ * a program an ERROR (tests/run/self-destruct.mmt; fuzz campaigns make it a
+ * SKIP, fuzz_diff.c), and names the step and what it hit, so the reader
+ * need not guess why the sandbox died. On a hit, writes what was hit to
+ * what.
  */
 static bool step_hits_executor(const run *r, const prog_step *s, const uint64_t *a,
 			       char *what, size_t cap)
@@ -1290,10 +1291,9 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 					r.hit_step = i;
 				if (r.hit_step != UINT32_MAX) {
 					char *hit = prog_step_to_string(c, &c->steps[r.hit_step]);
-					fail(&r, HARNESS_SKIP, i, "line %u: `%s`: the kernel side did not finish the "
-					     "step (%s) after line %u `%s` changed %s: the program destroyed the "
-					     "sandbox's own memory, nothing after it is comparable",
-					     s->line, text ? text : "?",
+					fail(&r, HARNESS_ERROR, i, "line %u: `%s`: the kernel side did not finish the "
+					     "step: %s; line %u `%s` changed %s: the program destroyed the "
+					     "sandbox's own memory", s->line, text ? text : "?",
 					     k->obs->error[0] ? k->obs->error : "the sandbox stopped",
 					     c->steps[r.hit_step].line, hit ? hit : "?", r.hit_what);
 					free(hit);

@@ -130,6 +130,7 @@ class Gen:
         self.exited = []      # (child, parent) exited, not yet waited
         self.brk0 = None
         self.span = 64 if pers != "hammer" else 6   # pages of A used
+        self.idiom_rate = 0.06
         self.tainted = False  # limits changed: calls may fail
         self.nofork = False
 
@@ -565,6 +566,249 @@ class Gen:
         self.exited.remove(c)
         self.emit("wait(%s)" % c, self.parent[c])
 
+
+    # ------------------------------------------------------------ idioms
+    # Short sequences an author writes as one thought, with random sizes:
+    # they reach deeper states (COW after fork, stack growth, private file
+    # copies, moved faulted pages) than independent steps do.
+    def region(self, pages):
+        """A page-aligned start in the arena with pages pages after it."""
+        return self.arena(self.r.randrange(0, max(1, self.span - pages)))
+
+    def idiom_stack(self, proc=None):
+        n = self.pages(1, 4)
+        k = self.r.randrange(300, 700)   # far enough above A for the gap
+        top = "A+%dp" % k
+        self.emit("mmap(%s, %dp, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_GROWSDOWN%s, -1, 0)"
+                  % (top, n, self.pick(["", "", "|MAP_STACK", "|MAP_POPULATE"])), proc)
+        if self.chance(0.4):
+            below = self.r.randrange(k - 299, k - 1)
+            self.emit("mmap(A+%dp, 1p, %s, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)"
+                      % (below, self.pick(["PROT_READ", "PROT_NONE", "PROT_READ|PROT_WRITE"])), proc)
+        for _ in range(self.r.randint(1, 4)):
+            d = self.pick([1, 2, 8, 200, 255, 256, 257, 280])
+            op = self.pick(["load(A+%dp-%s)", "store(A+%dp-%s, 0x77)", "fetch(A+%dp-%s)"])
+            self.emit(op % (k, "%dp" % d if self.chance(0.8) else "%dp+8" % d), proc)
+        if self.chance(0.3):
+            self.emit("mprotect(%s, 1p, %s)" % (top, self.pick(["PROT_READ|PROT_GROWSDOWN",
+                                                              "PROT_NONE|PROT_GROWSDOWN",
+                                                              "PROT_READ|PROT_WRITE|PROT_GROWSUP"])), proc)
+        self.emit("maps(A+%dp, 64p)" % (k - 60), proc)
+
+    def idiom_cow(self, proc=None):
+        if self.nofork or len(self.live) + len(self.exited) > 7:
+            return
+        n = self.pages(1, 6)
+        a = self.region(n)
+        self.emit("mmap(%s, %dp, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)" % (a, n), proc)
+        for q in range(n):
+            if self.chance(0.6):
+                self.emit("store(%s+%dp, 0x%x)" % (a, q, self.r.getrandbits(32)), proc)
+            elif self.chance(0.5):
+                self.emit("load(%s+%dp)" % (a, q), proc)
+        if self.chance(0.4):
+            self.emit("madvise(%s, %dp, %s)" % (a, self.pages(1, n), self.pick(
+                ["MADV_DONTFORK", "MADV_WIPEONFORK", "MADV_FREE", "MADV_DONTNEED", "MADV_GUARD_INSTALL"])), proc)
+        v = self.var("c")
+        if not v:
+            return
+        self.emit("fork() = %s" % v, proc)
+        self.fds[v] = list(self.fds[proc])
+        self.live.append(v)
+        self.parent[v] = proc
+        self.emit("pagemap(%s, %dp)" % (a, n), v)
+        self.emit("pagemap(%s, %dp)" % (a, n), proc)
+        for _ in range(self.r.randint(1, 4)):
+            who = self.pick([v, proc])
+            q = self.r.randrange(0, n)
+            if self.chance(0.6):
+                self.emit("store(%s+%dp, 0x%x)" % (a, q, self.r.getrandbits(16)), who)
+            else:
+                self.emit("load(%s+%dp)" % (a, q), who)
+        self.emit("pagemap(%s, %dp)" % (a, n), self.pick([v, proc]))
+        if self.chance(0.5):
+            self.live.remove(v)
+            self.emit("exit(%d)" % self.r.randrange(0, 5), v)
+            self.exited.append(v)
+            if proc in self.live and self.chance(0.8):
+                self.exited.remove(v)
+                self.emit("wait(%s)" % v, proc)
+            self.emit("pagemap(%s, %dp)" % (a, n), proc)
+
+    def idiom_file(self, proc=None):
+        if self.nvars > 55 or self.tainted:   # (memfd_create may fail: EMFILE)
+            return
+        name = self.pick(["f", "cow", "shm"])
+        fd = self.var("fd")
+        self.emit('memfd_create("%s", 0) = %s' % (name, fd), proc)
+        self.fds[proc].append(fd)
+        size = self.pages(1, 6)
+        self.emit("ftruncate(%s, %dp%s)" % (fd, size, self.pick(["", "", "+100", "-1"])), proc)
+        n = self.pages(1, 6)
+        off = self.r.randrange(0, 3)
+        sh, pr = self.region(n), self.region(n)
+        self.emit("mmap(%s, %dp, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, %s, %s)"
+                  % (sh, n, fd, "%dp" % off if off else "0"), proc)
+        self.emit("mmap(%s, %dp, %s, MAP_PRIVATE|MAP_FIXED, %s, %s)"
+                  % (pr, n, self.pick(["PROT_READ|PROT_WRITE", "PROT_READ"]), fd, "%dp" % off if off else "0"), proc)
+        for _ in range(self.r.randint(2, 6)):
+            q = self.r.randrange(0, n)
+            x = self.r.random()
+            if x < 0.3:
+                self.emit("store(%s+%dp, 0x%x)" % (sh, q, self.r.getrandbits(24)), proc)
+            elif x < 0.5:
+                self.emit("store(%s+%dp, 0x%x)" % (pr, q, self.r.getrandbits(24)), proc)
+            elif x < 0.8:
+                self.emit("load(%s+%dp%s)" % (self.pick([sh, pr]), q, self.pick(["", "+0xff8", "+8"])), proc)
+            else:
+                self.emit("ftruncate(%s, %s)" % (fd, self.pick(["0", "1p", "1p+8", "%dp" % self.pages(1, 8)])), proc)
+        self.emit("pagemap(%s, %dp)" % (pr, n), proc)
+        self.emit("mincore(%s, %dp)" % (sh, n), proc)
+        if self.chance(0.4):
+            self.emit("madvise(%s, %dp, %s)" % (self.pick([sh, pr]), n, self.pick(
+                ["MADV_DONTNEED", "MADV_REMOVE", "MADV_PAGEOUT", "MADV_COLD", "MADV_POPULATE_WRITE",
+                 "MADV_GUARD_INSTALL"])), proc)
+            self.emit("load(%s)" % self.pick([sh, pr]), proc)
+            self.emit("pagemap(%s, %dp)" % (self.pick([sh, pr]), n), proc)
+
+    def idiom_move(self, proc=None):
+        n = self.pages(1, 6)
+        a = self.region(n)
+        self.emit("mmap(%s, %dp, %s, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED%s, -1, 0)" % (
+            a, n, self.pick(["PROT_READ|PROT_WRITE", "PROT_READ"]),
+            self.pick(["", "", "|MAP_LOCKED", "|MAP_POPULATE", "|MAP_NORESERVE"])), proc)
+        for q in range(n):
+            if self.chance(0.5):
+                self.emit("store(%s+%dp, 0x%x)" % (a, q, self.r.getrandbits(20)), proc)
+        dest = self.r.randrange(self.span, self.span + 64)
+        fl = self.pick(["MREMAP_MAYMOVE|MREMAP_FIXED", "MREMAP_MAYMOVE|MREMAP_FIXED",
+                        "MREMAP_MAYMOVE|MREMAP_DONTUNMAP|MREMAP_FIXED", "MREMAP_MAYMOVE", "0"])
+        nl = n if "DONTUNMAP" in fl else self.pages(1, 8)
+        if "FIXED" in fl:
+            self.emit("mremap(%s, %dp, %dp, %s, A+%dp)" % (a, n, nl, fl, dest), proc)
+            self.emit("pagemap(A+%dp, %dp)" % (dest, nl), proc)
+            self.emit("load(A+%dp)" % dest, proc)
+        else:
+            self.emit("mremap(%s, %dp, %dp, %s)" % (a, n, nl, fl), proc)
+        self.emit("pagemap(%s, %dp)" % (a, n), proc)
+        if self.chance(0.5):
+            self.emit("maps()", proc)
+
+    def idiom_lock(self, proc=None):
+        if self.chance(0.4):
+            self.emit("setrlimit(RLIMIT_MEMLOCK, %s, %s)" % (self.pick(["4p", "16p", "64K"]), "8M"), proc)
+            self.tainted = True
+        n = self.pages(1, 8)
+        a = self.region(n)
+        fl = self.pick(["MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT", "MCL_FUTURE", "MCL_FUTURE|MCL_ONFAULT"])
+        self.emit("mlockall(%s)" % fl, proc)
+        self.tainted = True
+        self.emit("mmap(%s, %dp, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)" % (a, n), proc)
+        if self.brk0 is not None and self.chance(0.5):
+            self.emit("brk(%s+%dp)" % (self.brk0, self.pages(1, 8)), proc)
+        self.emit("store(%s, 1)" % a, proc)
+        self.emit("pagemap(%s, %dp)" % (a, n), proc)
+        self.emit("mlock2(%s, %dp, MLOCK_ONFAULT)" % (a, n), proc)
+        self.emit("mincore(%s, %dp)" % (a, n), proc)
+        if self.chance(0.7):
+            self.emit("munlockall()", proc)
+
+    def idiom_seal(self, proc=None):
+        n = self.pages(2, 6)
+        a = self.region(n)
+        self.emit("mmap(%s, %dp, %s, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)" % (
+            a, n, self.pick(["PROT_READ", "PROT_READ|PROT_WRITE"])), proc)
+        self.emit("store(%s, 5)" % a, proc)
+        self.emit("mseal(%s+1p, %dp)" % (a, n - 1), proc)
+        for _ in range(self.r.randint(2, 5)):
+            self.pick([self.op_munmap, self.op_mprotect, self.op_madvise, self.op_mremap, self.op_mmap])(proc)
+        self.emit("maps(%s, %dp)" % (a, n), proc)
+
+    def idiom_droppable(self, proc=None):
+        n = self.pages(1, 4)
+        a = self.region(n)
+        self.emit("mmap(%s, %dp, PROT_READ|PROT_WRITE, MAP_DROPPABLE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)" % (a, n), proc)
+        self.emit("store(%s, 0x99)" % a, proc)
+        self.emit("madvise(%s, %dp, %s)" % (a, n, self.pick(["MADV_KEEPONFORK", "MADV_DODUMP", "MADV_FREE",
+                                                           "MADV_PAGEOUT", "MADV_DONTFORK"])), proc)
+        self.emit("mlock(%s, %dp)" % (a, n), proc)
+        self.emit("pagemap(%s, %dp)" % (a, n), proc)
+        if not self.nofork and len(self.live) + len(self.exited) <= 7:
+            self.op_fork(proc)
+
+    def idiom_family(self, proc=None):
+        """Generations of forks over one range: COW chains, pages shared
+        three ways, parents that exit before their children."""
+        n = self.pages(2, 6)
+        a = self.region(n)
+        self.emit("mmap(%s, %dp, PROT_READ|PROT_WRITE, MAP_%s|MAP_ANONYMOUS|MAP_FIXED, -1, 0)"
+                  % (a, n, self.pick(["PRIVATE", "PRIVATE", "PRIVATE", "SHARED"])), proc)
+        gen = proc
+        for _ in range(self.r.randint(2, 3)):
+            if self.nofork or len(self.live) + len(self.exited) > 7:
+                break
+            for q in range(n):
+                if self.chance(0.4):
+                    self.emit("store(%s+%dp, 0x%x)" % (a, q, self.r.getrandbits(12)), gen)
+                elif self.chance(0.3):
+                    self.emit("load(%s+%dp)" % (a, q), gen)
+            if self.chance(0.3):
+                self.emit("mprotect(%s+%dp, 1p, PROT_READ)" % (a, self.r.randrange(0, n)), gen)
+            v = self.var("c")
+            if not v:
+                break
+            self.emit("fork() = %s" % v, gen)
+            self.fds[v] = list(self.fds[gen])
+            self.live.append(v)
+            self.parent[v] = gen
+            gen = v
+        family = [p for p in self.live if p is not None] + [None]
+        for _ in range(self.r.randint(3, 8)):
+            who = self.pick(family)
+            if who not in self.live:
+                continue
+            q = self.r.randrange(0, n)
+            x = self.r.random()
+            if x < 0.4:
+                self.emit("store(%s+%dp, 0x%x)" % (a, q, self.r.getrandbits(12)), who)
+            elif x < 0.6:
+                self.emit("load(%s+%dp)" % (a, q), who)
+            elif x < 0.85:
+                self.emit("pagemap(%s, %dp)" % (a, n), who)
+            elif who is not None:
+                self.live.remove(who)
+                self.emit("exit(%d)" % self.r.randrange(0, 3), who)
+                self.exited.append(who)
+            else:
+                self.emit("madvise(%s, %dp, %s)" % (a, n, self.pick(["MADV_DONTNEED", "MADV_FREE",
+                                                                   "MADV_PAGEOUT", "MADV_COLD"])), who)
+
+    def idiom_limits(self, proc=None):
+        """Lowered RLIMIT_DATA / RLIMIT_AS, then calls that grow memory."""
+        res = self.pick(["RLIMIT_DATA", "RLIMIT_AS", "RLIMIT_STACK", "RLIMIT_MEMLOCK"])
+        val = self.pick(["0", "1p", "64p", "1M", "8M", "256M", "1G"])
+        self.emit("setrlimit(%s, %s, %s)" % (res, val, self.pick([val, "8G", "RLIM_INFINITY"])), proc)
+        self.tainted = True
+        n = self.pages(1, 8)
+        a = self.region(n)
+        for _ in range(self.r.randint(2, 5)):
+            x = self.r.random()
+            if x < 0.25:
+                self.emit("mmap(%s, %dp, %s, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED%s, -1, 0)" % (
+                    a, n, self.prot(), self.pick(["", "|MAP_NORESERVE", "|MAP_GROWSDOWN", "|MAP_LOCKED"])), proc)
+            elif x < 0.45:
+                self.emit("mprotect(%s, %dp, PROT_READ|PROT_WRITE)" % (a, n), proc)
+            elif x < 0.6:
+                self.emit("mremap(%s, %dp, %dp, MREMAP_MAYMOVE)" % (a, n, n + self.pages(1, 8)), proc)
+            elif x < 0.75 and self.brk0 is not None:
+                self.emit("brk(%s+%dp)" % (self.brk0, self.pages(1, 30)), proc)
+            elif x < 0.85:
+                self.emit("mlock(%s, %dp)" % (a, n), proc)
+            else:
+                self.emit("load(%s-%dp)" % (a, self.pages(1, 4)), proc)
+
+    IDIOMS = ["stack", "cow", "file", "move", "lock", "seal", "droppable", "family", "limits"]
+
     # ------------------------------------------------------------ programs
     def weights(self):
         w = {
@@ -588,6 +832,8 @@ class Gen:
     def program(self):
         r = self.r
         lo, hi = {"long": (60, 100), "forky": (25, 60), "hammer": (20, 50)}.get(self.pers, (15, 40))
+        if self.pers == "long":
+            self.idiom_rate = 0.12
         n = r.randint(lo, hi)
         # Most authors start by mapping something to play with.
         first = r.random()
@@ -602,6 +848,9 @@ class Gen:
         ops = list(w)
         weights = [w[o] for o in ops]
         while len(self.lines) < n:
+            if self.chance(self.idiom_rate):
+                getattr(self, "idiom_" + self.pick(self.IDIOMS))(self.proc())
+                continue
             o = r.choices(ops, weights)[0]
             proc = self.proc() if o not in ("fork", "exit", "wait") else None
             if o == "fork" and len(self.live) > 1 and self.chance(0.4):
