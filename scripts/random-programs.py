@@ -861,14 +861,47 @@ class Gen:
         return self.lines
 
 
-def write_cases(out, pers, seed, count):
+def restyle(rnd, lines):
+    """The same program in another author's hand: indentation, spacing
+    around `,` and `|`, page units spelled out in bytes, comments, blank
+    lines, CRLF ends. Everything here is valid case language (the parser
+    must take it); strings are left alone."""
+    indent = rnd.choice(["  ", "  ", "    ", "\t", " "])
+    comma = rnd.choice([", ", ", ", ",", " , "])
+    bar = rnd.choice(["|", "|", " | "])
+    bytes_units = rnd.random() < 0.3
+    eol = "\r\n" if rnd.random() < 0.1 else "\n"
+    out = []
+    for line in lines:
+        if '"' not in line:
+            if bytes_units:
+                line = re.sub(r"\b([0-9]+)p\b", lambda m: rnd.choice(
+                    [str(int(m.group(1)) * 4096), hex(int(m.group(1)) * 4096)]), line)
+            line = line.replace(", ", comma).replace("|", bar)
+            if rnd.random() < 0.1:
+                line = line.replace("(", "( ", 1)
+            if rnd.random() < 0.1:
+                line = line.replace(" = ", "=")
+        if rnd.random() < 0.05:
+            line += "  # " + rnd.choice(["why not", "should fail?", "see the man page", "x|y, z"])
+        out.append(indent + line + eol)
+        if rnd.random() < 0.03:
+            out.append(eol)
+    return out
+
+
+def write_cases(out, pers, seed, count, style=True):
     for i in range(count):
         rnd = random.Random("%s-%d-%d" % (pers, seed, i))
         name = "rg-%s-%d-%d" % (pers, seed, i)
         g = Gen(rnd, pers, name)
+        lines = g.program()
         out.write("case %s\n" % name)
-        for line in g.program():
-            out.write("  %s\n" % line)
+        if style:
+            out.write("".join(restyle(random.Random("style-%s" % name), lines)))
+        else:
+            for line in lines:
+                out.write("  %s\n" % line)
         out.write("\n")
 
 
@@ -878,6 +911,8 @@ def main():
     ap.add_argument("--count", type=int, default=100, help="programs per personality")
     ap.add_argument("--personality", default="all",
                     help="comma-separated: %s, or all" % ", ".join(PERSONALITIES))
+    ap.add_argument("--plain", action="store_true",
+                    help="canonical spacing only (no restyling of the text)")
     ap.add_argument("-o", "--out", default="-",
                     help="output file, - for stdout, or DIR/ for one file per personality")
     args = ap.parse_args()
@@ -889,11 +924,11 @@ def main():
         os.makedirs(args.out, exist_ok=True)
         for p in pers:
             with open(os.path.join(args.out, p + ".mmt"), "w") as f:
-                write_cases(f, p, args.seed, args.count)
+                write_cases(f, p, args.seed, args.count, not args.plain)
         return
     f = sys.stdout if args.out == "-" else open(args.out, "w")
     for p in pers:
-        write_cases(f, p, args.seed, args.count)
+        write_cases(f, p, args.seed, args.count, not args.plain)
     if f is not sys.stdout:
         f.close()
 
