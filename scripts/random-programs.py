@@ -26,6 +26,11 @@ Personalities (--personality, comma separated, or `all`):
            truncation under mappings, SIGBUS past EOF, page-cache residency
   hammer   one small range (a few pages) hit by overlapping mprotect,
            madvise, mlock, munmap, MAP_FIXED, mremap and probes
+  scenario mostly idioms, short sequences written as one thought (a
+           growsdown stack and its gap, COW across generations, a memfd
+           mapped shared and private, moves of faulted pages, mlockall
+           with later mappings, seals, droppable memory, lowered limits,
+           placement holes, brk against its neighbours), 30-70 steps
 
 Usage:
 
@@ -48,7 +53,7 @@ import re
 import sys
 
 P = 4096
-PERSONALITIES = ["tidy", "sloppy", "long", "forky", "filey", "hammer"]
+PERSONALITIES = ["tidy", "sloppy", "long", "forky", "filey", "hammer", "scenario"]
 
 MADVICES = [
     "MADV_NORMAL", "MADV_RANDOM", "MADV_SEQUENTIAL", "MADV_WILLNEED",
@@ -807,7 +812,61 @@ class Gen:
             else:
                 self.emit("load(%s-%dp)" % (a, self.pages(1, 4)), proc)
 
-    IDIOMS = ["stack", "cow", "file", "move", "lock", "seal", "droppable", "family", "limits"]
+    def idiom_placement(self, proc=None):
+        """The kernel's choices: NULL mmaps of mixed sizes (2 MiB multiples
+        are THP-aligned), holes punched between them and filled again,
+        hints into the holes, growsdown mappings and their guard gap."""
+        if self.tainted or self.nvars > 50:
+            return
+        got = []
+        for _ in range(self.r.randint(2, 5)):
+            size = self.pick(["1p", "3p", "16p", "2M", "4M", "2M+1p", "1M"])
+            extra = self.pick(["", "", "|MAP_GROWSDOWN", "|MAP_STACK", "|MAP_NORESERVE", "|MAP_32BIT",
+                               "|MAP_ABOVE4G"])
+            v = self.var("m")
+            text = "mmap(NULL, %s, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS%s, -1, 0)" % (size, extra)
+            if extra in ("", "|MAP_STACK", "|MAP_NORESERVE", "|MAP_ABOVE4G"):
+                text += " = " + v
+                got.append(v)
+                self.addrs.append(v)
+            self.emit(text, proc)
+        if not got:
+            return
+        v = self.pick(got)
+        self.emit("munmap(%s+1p, 1p)" % v, proc)
+        hint = "%s+1p" % v if self.chance(0.5) else v
+        self.emit("mmap(%s, %s, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS%s, -1, 0)" % (
+            hint, self.pick(["1p", "2p"]), self.pick(["", "|MAP_FIXED_NOREPLACE", "|MAP_GROWSDOWN"])), proc)
+        if self.chance(0.5):
+            self.emit("mremap(%s, 1p, %s, MREMAP_MAYMOVE)" % (self.pick(got), self.pick(["2p", "2M", "64p"])), proc)
+        self.emit("maps()", proc)
+
+    def idiom_heap(self, proc=None):
+        """brk against its neighbours: a mapping a few pages above the
+        break, growth up to it (one free page must stay), shrinking."""
+        if self.brk0 is None:
+            v = self.var("b")
+            if not v:
+                return
+            self.brk0 = v
+            self.emit("brk(0) = %s" % v, proc)
+        b = self.brk0
+        k = self.r.randint(2, 12)
+        self.emit("mmap(%s+%dp, 1p, %s, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED%s, -1, 0)" % (
+            b, k, self.pick(["PROT_READ", "PROT_NONE", "PROT_READ|PROT_WRITE"]),
+            self.pick(["", "", "|MAP_GROWSDOWN"])), proc)
+        for _ in range(self.r.randint(2, 5)):
+            self.emit("brk(%s+%s)" % (b, self.pick(["%dp" % (k - 1), "%dp+1" % (k - 1), "%dp" % k,
+                                                   "%dp" % (k - 2), "1p", "0", "%dp" % (k + 3)])), proc)
+            if self.chance(0.4):
+                self.emit("store(%s+%dp, 0x%x)" % (b, self.r.randrange(0, k), self.r.getrandbits(8)), proc)
+            if self.chance(0.2):
+                self.emit("mprotect(%s, 1p, PROT_READ)" % b, proc)
+        self.emit("brk(%s)" % b, proc)
+        self.emit("maps(%s, %dp)" % (b, k + 2), proc)
+
+    IDIOMS = ["stack", "cow", "file", "move", "lock", "seal", "droppable", "family", "limits",
+              "placement", "heap"]
 
     # ------------------------------------------------------------ programs
     def weights(self):
@@ -834,6 +893,9 @@ class Gen:
         lo, hi = {"long": (60, 100), "forky": (25, 60), "hammer": (20, 50)}.get(self.pers, (15, 40))
         if self.pers == "long":
             self.idiom_rate = 0.12
+        elif self.pers == "scenario":
+            lo, hi = 30, 70
+            self.idiom_rate = 0.5
         n = r.randint(lo, hi)
         # Most authors start by mapping something to play with.
         first = r.random()

@@ -20,7 +20,7 @@ count=${RANDGEN_COUNT:-80} seed=${RANDGEN_SEED:-20261203}
 python3 "$src/scripts/random-programs.py" --seed "$seed" --count "$count" -o "$tmp/progs.mmt"
 check "the generator writes programs" $?
 n=$(grep -c '^case ' "$tmp/progs.mmt")
-[ "$n" -eq $((count * 6)) ]; check "$n programs, $count per personality" $?
+[ "$n" -eq $((count * 7)) ]; check "$n programs, $count per personality" $?
 
 out=$("$mmspec" run --jobs 1 --db "$tmp/rg.db" "$tmp/progs.mmt" 2>&1); rc=$?
 echo "$out" | tail -1
