@@ -27,7 +27,7 @@ echo "$out" | tail -1
 echo "$out" | grep -q ' 0 failed, .* 0 errors'; check "no FAIL and no ERROR" $?
 [ "$rc" -eq 0 ]; check "mmspec run exits 0" $?
 echo "SKIPs, by reason:"
-echo "$out" | grep -A1 '^SKIP' | grep -v '^SKIP\|^--' | sed -E 's/^ *line [0-9]+: `[^`]*`:? ?//' | cut -c1-100 | sort | uniq -c | sort -rn
+echo "$out" | grep -A1 '^SKIP' | grep -v '^SKIP\|^--' | sed -E 's/^ *line [0-9]+: `(\[\$[a-z0-9_]+\] )?([a-z0-9_]+)\([^`]*`:? ?/\2: /' | cut -c1-100 | sort | uniq -c | sort -rn
 divs=$(sqlite3 "$tmp/rg.db" 'select count(*) from divergences' 2>/dev/null || echo 0)
 [ "$divs" = 0 ]; check "no divergence stored" $?
 
