@@ -1088,6 +1088,13 @@ static void skip_unmodelled(run *r, uint32_t i, const prog_step *s, const outcom
 		     oracle_fetch_unmodelled_why(o->code));
 	} else {
 		const char *reason = s->op == PROG_MADVISE ? madvise_unmodelled_why(a[2]) : NULL;
+		/* What oracle_mmap() and oracle_mremap() return ORACLE_UNMODELLED
+		 * for (oracle/mmap.c, oracle/file.c, oracle/mremap.c). */
+		if (s->op == PROG_MMAP && !(a[3] & LX_MAP_ANONYMOUS))
+			reason = "a mapping of an MFD_HUGETLB memfd (hugetlbfs file mappings)";
+		else if (s->op == PROG_MREMAP)
+			reason = "a special mapping ([vdso], [vvar]), or before 6.17 MREMAP_DONTUNMAP of a "
+				 "locked VMA";
 		fail(r, HARNESS_SKIP, i, "line %u: `%s` is not modelled yet%s%s", s->line, text ? text : "?",
 		     reason ? ": " : "", reason ? reason : "");
 	}
