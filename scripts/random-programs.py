@@ -865,8 +865,64 @@ class Gen:
         self.emit("brk(%s)" % b, proc)
         self.emit("maps(%s, %dp)" % (b, k + 2), proc)
 
+    def idiom_reclaim(self, proc=None):
+        """MADV_FREE and MADV_PAGEOUT, whose effects the kernel decides
+        (the harness adopts them), on anonymous and memfd pages, shared
+        with a fork child or not, then reads, writes and observations in
+        any order."""
+        n = self.pages(2, 6)
+        a = self.region(n)
+        kind = self.pick(["anon", "anon", "file", "shared"])
+        if kind == "file" and not self.tainted and self.nvars < 55:
+            fd = self.var("fd")
+            self.emit('memfd_create("r", 0) = %s' % fd, proc)
+            self.fds[proc].append(fd)
+            self.emit("ftruncate(%s, %dp)" % (fd, n + 2), proc)
+            self.emit("mmap(%s, %dp, PROT_READ|PROT_WRITE, MAP_%s|MAP_FIXED, %s, %s)" % (
+                a, n, self.pick(["SHARED", "PRIVATE"]), fd, self.pick(["0", "1p"])), proc)
+        else:
+            self.emit("mmap(%s, %dp, PROT_READ|PROT_WRITE, MAP_%s|MAP_ANONYMOUS|MAP_FIXED, -1, 0)" % (
+                a, n, "SHARED" if kind == "shared" else "PRIVATE"), proc)
+        for q in range(n):
+            if self.chance(0.6):
+                self.emit("store(%s+%dp, 0x%x)" % (a, q, self.r.getrandbits(12) | 1), proc)
+            elif self.chance(0.5):
+                self.emit("load(%s+%dp)" % (a, q), proc)
+        who = [proc]
+        if self.chance(0.5) and not self.nofork and len(self.live) + len(self.exited) <= 7:
+            v = self.var("c")
+            if v:
+                self.emit("fork() = %s" % v, proc)
+                self.fds[v] = list(self.fds[proc])
+                self.live.append(v)
+                self.parent[v] = proc
+                who.append(v)
+        for _ in range(self.r.randint(4, 10)):
+            w = self.pick(who)
+            if w not in self.live:
+                continue
+            q = self.r.randrange(0, n)
+            x = self.r.random()
+            if x < 0.2:
+                self.emit("madvise(%s+%dp, %dp, %s)" % (a, q, self.r.randint(1, n - q), self.pick(
+                    ["MADV_FREE", "MADV_PAGEOUT", "MADV_PAGEOUT", "MADV_COLD", "MADV_DONTNEED"])), w)
+            elif x < 0.4:
+                self.emit("load(%s+%dp%s)" % (a, q, self.pick(["", "", "+0xffc"])), w)
+            elif x < 0.55:
+                self.emit("store(%s+%dp, 0x%x)" % (a, q, self.r.getrandbits(8)), w)
+            elif x < 0.75:
+                self.emit("pagemap(%s, %dp)" % (a, n), w)
+            elif x < 0.85:
+                self.emit("mincore(%s, %dp)" % (a, n), w)
+            elif x < 0.9:
+                self.emit("fetch(%s+%dp)" % (a, q), w)
+            elif w is not None:
+                self.live.remove(w)
+                self.emit("exit(0)", w)
+                self.exited.append(w)
+
     IDIOMS = ["stack", "cow", "file", "move", "lock", "seal", "droppable", "family", "limits",
-              "placement", "heap"]
+              "placement", "heap", "reclaim", "reclaim"]
 
     # ------------------------------------------------------------ programs
     def weights(self):
