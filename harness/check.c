@@ -1296,11 +1296,13 @@ static void run_case(const prog_case *c, const harness_target *t, const harness_
 				if (r.hit_step == UINT32_MAX &&
 				    step_hits_executor(&r, s, a, r.hit_what, sizeof(r.hit_what)))
 					r.hit_step = i;
-				/* (Only a sandbox that crashed or hung: a forked
-				 * process that could not reopen its maps has
-				 * another reason, already in the error.) */
+				/* (Only a sandbox that died of a signal or hung,
+				 * as the executor's error says (exec.c): a forked
+				 * process that could not reopen its maps has its
+				 * own reason, already in the error.) */
 				if (r.hit_step != UINT32_MAX &&
-				    (k->obs->status == EXEC_CRASHED || k->obs->status == EXEC_TIMEOUT)) {
+				    (!strncmp(k->obs->error, "the sandbox died of signal", 26) ||
+				     !strncmp(k->obs->error, "the watchdog killed", 19))) {
 					char *hit = prog_step_to_string(c, &c->steps[r.hit_step]);
 					fail(&r, HARNESS_ERROR, i, "line %u: `%s`: the kernel side did not finish the "
 					     "step: %s; line %u `%s` changed %s: the program destroyed the "
