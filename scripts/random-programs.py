@@ -531,14 +531,19 @@ class Gen:
         self.emit("fetch(%s)" % self.probe_addr(), proc)
 
     def op_maps(self, proc=None):
+        if self.sloppy() and self.chance(0.3):
+            self.emit("maps(%s, %s)" % (self.pick(["A", "A+1", "-1p", "0x7ffffffff000", "NULL", self.base()]),
+                                        self.pick(["-1p", "0", "3", "1p", "0x7ffffffff000", "1G"])), proc)
+            return
         if self.chance(0.5):
             self.emit("maps()", proc)
         else:
             self.emit("maps(%s, %dp)" % (self.arena(self.r.randrange(0, 8)), self.pages(1, 64)), proc)
 
     def op_pagemap(self, proc=None):
-        if self.sloppy() and self.chance(0.2):
-            self.emit("pagemap(%s, %s)" % (self.pick(WILD_ADDRS), self.pick(["1p", "8p", "1", "0"])), proc)
+        if self.sloppy() and self.chance(0.3):
+            self.emit("pagemap(%s, %s)" % (self.pick(WILD_ADDRS + [self.base(), "A-2p", "0x7fffffffe000"]),
+                                           self.pick(["1p", "8p", "1", "0", "-1p", "600p", "512p", "3"])), proc)
             return
         self.emit("pagemap(%s, %dp)" % (self.base(), self.pages(1, 16)), proc)
 
