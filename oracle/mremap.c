@@ -25,12 +25,17 @@
  * does not change; accesses there raise SIGBUS) and with old_len 0 a shared
  * mapping is duplicated: a second VMA of the same object.
  *
+ * MREMAP_DONTUNMAP of a VM_LOCKED VMA: 6.18 counts the source's pages in
+ * locked_vm for good (vrm_stat_account() charges the copy, and
+ * dontunmap_complete() clears VM_LOCKED on the whole source VMA without
+ * uncharging it; on 6.18.44 VmLck stays up by the source VMA's size after
+ * munlockall() and munmap()): the model keeps them in locked_leaked, which
+ * RLIMIT_MEMLOCK checks see through locked_vm.
+ *
  * Not modelled (ORACLE_UNMODELLED): moving or growing special mappings
- * ([vdso] has its own vm_ops->mremap, [vvar] is VM_PFNMAP), and
- * MREMAP_DONTUNMAP of a VM_LOCKED VMA, after which 6.18 counts the moved
- * pages in locked_vm twice for good (vrm_stat_account charges the copy, and
- * dontunmap_complete clears VM_LOCKED on the source without uncharging it),
- * which the model's locked_vm invariant cannot express.
+ * ([vdso] has its own vm_ops->mremap, [vvar] is VM_PFNMAP), and, before
+ * 6.17, MREMAP_DONTUNMAP of a VM_LOCKED VMA (move_vma() returned before
+ * charging the copy: not verified).
  */
 #include "oracleInt.h"
 
@@ -202,7 +207,7 @@ static int64_t move_vma(oracle_proc *p, vrm *r)
 	}
 	if (unmodelled_vma(v))
 		return ORACLE_UNMODELLED;
-	if ((r->flags & MREMAP_DONTUNMAP) && (v->flags & VM_LOCKED))
+	if ((r->flags & MREMAP_DONTUNMAP) && (v->flags & VM_LOCKED) && legacy(p))
 		return ORACLE_UNMODELLED;
 	uint64_t new_pgoff = v->pgoff + ((r->addr - v->start) >> PAGE_SHIFT);
 
@@ -227,6 +232,8 @@ static int64_t move_vma(oracle_proc *p, vrm *r)
 		/* dontunmap_complete(): the whole source VMA loses its lock bits
 		 * (no split), and its anon_vma if all of it was copied. */
 		uint64_t start = r->addr, end = r->addr + r->old_len;
+		if (v->flags & VM_LOCKED)
+			p->locked_leaked += vma_pages(v);
 		v->flags &= ~VM_LOCKED_MASK;
 		if (nv != v && start == v->start && end == v->end)
 			anon_vma_set(v, NULL, false);

@@ -162,6 +162,9 @@ struct oracle_proc {
 	page_table pt;
 	uint64_t map_count;
 	uint64_t total_vm, data_vm, locked_vm, exec_vm, stack_vm;
+	/* Pages left in locked_vm by MREMAP_DONTUNMAP of a VM_LOCKED VMA
+	 * (6.17+, mremap.c move_vma()): no VMA accounts for them any more. */
+	uint64_t locked_leaked;
 	uint64_t def_flags;
 	uint64_t mmap_base, start_brk, brk, start_stack;
 	uint64_t start_data, end_data;

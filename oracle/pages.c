@@ -523,8 +523,36 @@ static int do_file_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
  */
 static int do_handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write);
 
+/*
+ * A read of a page-cache page that MADV_PAGEOUT may have unmapped: if
+ * reclaim did (shrink_folio_list() -> try_to_unmap(); the usual case, the
+ * page is skipped only while it sits in another CPU's LRU batch), the read
+ * faults again, and do_read_fault() -> do_fault_around() maps the cached
+ * neighbours that have no PTE, as the first read did. The model keeps the
+ * page mapped, so it maps those neighbours too, each as uncertain as the
+ * refault (maybe_unmapped): a pagemap() that shows one absent drops it
+ * (the harness's adoption), one that shows it present settles it.
+ */
+static void refault_around(oracle_proc *p, vma *v, uint64_t addr)
+{
+	uint64_t block = (addr >> PAGE_SHIFT) & ~15ULL;
+	bool had[16];
+	for (int i = 0; i < 16; i++)
+		had[i] = pte_lookup(p, block + (uint64_t)i) != NULL;
+	do_fault_around(p, v, addr);
+	for (int i = 0; i < 16; i++) {
+		pte *n = had[i] ? NULL : pte_lookup(p, block + (uint64_t)i);
+		if (n)
+			n->maybe_unmapped = true;
+	}
+}
+
 int handle_mm_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 {
+	const pte *was = pte_lookup(p, addr >> PAGE_SHIFT);
+	if (!write && was && was->f && v->file && !v->file->hugetlb && !was->f->anon &&
+	    (was->maybe_unmapped || was->f->pageout))
+		refault_around(p, v, addr);
 	int r = do_handle_mm_fault(p, v, addr, write);
 	/*
 	 * A write to a lazyfree page (the CPU setting the dirty bit of its

@@ -78,7 +78,7 @@ void proc_teardown(oracle_proc *p)
 	zap_page_range(p, 0, PT_MAX_ADDR);
 	while ((n = tree_first(&p->vmas)))
 		vma_unlink_free(p, vma_of(n));
-	p->total_vm = p->data_vm = p->exec_vm = p->stack_vm = p->locked_vm = 0;
+	p->total_vm = p->data_vm = p->exec_vm = p->stack_vm = p->locked_vm = p->locked_leaked = 0;
 	/* exit_files(), after exit_mm(): a file lives on while mapped or open elsewhere. */
 	exit_files(p);
 }
@@ -413,7 +413,7 @@ static const char *check_proc(const oracle_proc *p)
 	if (tmp.total_vm != p->total_vm || tmp.data_vm != p->data_vm ||
 	    tmp.exec_vm != p->exec_vm || tmp.stack_vm != p->stack_vm)
 		return "VM counters do not match the VMAs";
-	if (locked != p->locked_vm)
+	if (locked + p->locked_leaked != p->locked_vm)
 		return "locked_vm does not match the VM_LOCKED VMAs";
 	uint64_t entries = 0;
 	for (const pte *e = pte_next(p, 0, ~0ULL); e; e = pte_next(p, e->vpn + 1, ~0ULL)) {

@@ -1006,9 +1006,21 @@ TEST(mremap_paths)
 	CHECK(oracle_load(p, a + 102 * P, &v).signo == 0 && v == 0x64);
 	CHECK_EQ_U64(oracle_mremap(p, a + 90 * P, 0, P, MM, 0, K), E(EINVAL));
 
-	/* MREMAP_DONTUNMAP of a VM_LOCKED VMA: 6.18 leaks locked_vm; not modelled. */
-	CHECK_EQ_U64(oracle_mmap(p, a + 120 * P, P, RW, FX | LX_MAP_LOCKED, -1ULL, 0, 0), a + 120 * P);
-	CHECK_EQ_U64(oracle_mremap(p, a + 120 * P, P, P, MD, 0, K), ORACLE_UNMODELLED);
+	/* MREMAP_DONTUNMAP of a VM_LOCKED VMA: 6.18 charges the copy and
+	 * clears VM_LOCKED on the source without uncharging it; locked_vm
+	 * keeps the source's pages for good (VmLck on 6.18.44). */
+	oracle_counters cnt;
+	oracle_get_counters(p, &cnt);
+	uint64_t locked0 = cnt.locked_vm;
+	CHECK_EQ_U64(oracle_mmap(p, a + 120 * P, 2 * P, RW, FX | LX_MAP_LOCKED, -1ULL, 0, 0), a + 120 * P);
+	CHECK_EQ_U64(oracle_mremap(p, a + 120 * P, 2 * P, 2 * P, MD | LX_MREMAP_FIXED, a + 130 * P, K),
+		     a + 130 * P);
+	oracle_get_counters(p, &cnt);
+	CHECK_EQ_U64(cnt.locked_vm, locked0 + 4);
+	CHECK_EQ_U64(oracle_munlockall(p), 0);
+	oracle_get_counters(p, &cnt);
+	CHECK_EQ_U64(cnt.locked_vm, 2);
+	CHECK(oracle_check(w) == NULL);
 	oracle_world_free(w);
 
 	/* 6.12: vma_lookup() first (EFAULT), DONTUNMAP compares unaligned lengths. */
