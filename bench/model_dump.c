@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model_dump: the model's whole observable state after every step of a
+ * fixed set of generated programs, as text, for comparing two builds.
+ *
+ * Changes meant only to make the model faster (allocation, data layout,
+ * avoided work) must leave this output byte-for-byte the same: build the
+ * old and the new tree, run both with the same arguments and compare
+ * (`cmp`). For each program (fuzz_generate from the seed, then half of them
+ * mutated by fuzz_mutate, so odd argument shapes appear too) and each of
+ * the 6.18, 6.1 and 6.12 profiles it prints, after every step: the step's
+ * outcome, the process's counters, every VMA with its identities, and for
+ * every page of every VMA whether a PTE maps it, the page's identity and
+ * flags and its first 16 bytes; then the case's result and message.
+ * Usage: model_dump [PROGRAMS [SEED]] (defaults 2000 and 1). Slow by design
+ * (it reads every page after every step); it measures nothing.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fuzz.h"
+
+static void dump_proc(const oracle_proc *p)
+{
+	oracle_counters k;
+	oracle_get_counters(p, &k);
+	printf("  counters %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+	       k.map_count, k.total_vm, k.data_vm, k.locked_vm, k.exec_vm, k.stack_vm);
+	size_t n = oracle_vmas(p, 0, UINT64_MAX, NULL, 0);
+	oracle_vma_info *v = calloc(n ? n : 1, sizeof(*v));
+	if (!v) {
+		printf("  (out of memory)\n");
+		return;
+	}
+	oracle_vmas(p, 0, UINT64_MAX, v, n);
+	for (size_t i = 0; i < n; i++) {
+		printf("  vma %" PRIx64 "-%" PRIx64 " f=%" PRIx64 " pg=%" PRIx64 " file=%u anon=%u%s %s\n",
+		       v[i].start, v[i].end, v[i].flags, v[i].pgoff, v[i].file_id, v[i].anon_id,
+		       v[i].anon_forked ? " forked" : "", v[i].name);
+		for (uint64_t a = v[i].start; a < v[i].end; a += 4096) {
+			oracle_page_info pg;
+			oracle_page(p, a, &pg);
+			if (!pg.present && !pg.guard)
+				continue;
+			uint8_t b[16] = { 0 };
+			if (pg.present)
+				oracle_peek(p, a, b, sizeof(b));
+			printf("   %" PRIx64 " %c%c%c%c%c #%u", a, pg.zero_page ? 'z' : '-', pg.exclusive ? 'x' : '-',
+			       pg.anon ? 'a' : '-', pg.guard ? 'g' : '-', pg.lazyfree ? 'l' : '-', pg.frame);
+			for (size_t q = 0; q < sizeof(b); q++)
+				printf("%s%02x", q ? "" : " ", b[q]);
+			printf(" unmap=%d drop=%d\n", oracle_page_may_unmap(p, a), oracle_page_may_drop(p, a));
+		}
+	}
+	free(v);
+}
+
+static void on_step(const harness_step_event *ev, void *ctx)
+{
+	(void)ctx;
+	printf(" step %u op %u %s%s\n", ev->index, ev->s->op, ev->outcome, ev->failed ? " FAILED" : "");
+	if (ev->proc)
+		dump_proc(ev->proc);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 0) : 2000;
+	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
+	const uint32_t versions[] = { 0, PROG_VERSION(6, 1, 0), PROG_VERSION(6, 12, 0) };
+	fuzz_config cfg;
+	fuzz_rng r;
+	fuzz_config_default(&cfg);
+	fuzz_rng_seed(&r, seed);
+	for (unsigned long i = 0; i < n; i++) {
+		prog_case c;
+		if (fuzz_generate(&r, &cfg, &c)) {
+			fprintf(stderr, "model_dump: fuzz_generate failed at program %lu\n", i);
+			return 1;
+		}
+		if (i & 1)
+			fuzz_mutate(&r, &cfg, &c, NULL);
+		for (size_t q = 0; q < sizeof(versions) / sizeof(versions[0]); q++) {
+			harness_target t;
+			harness_case_report rep;
+			harness_target_model(&t);
+			if (versions[q])
+				t.profile.version = versions[q];
+			printf("program %lu profile %x steps %u\n", i, t.profile.version, c.nsteps);
+			harness_check_case(&c, &t, on_step, NULL, &rep);
+			printf(" result %s step %u: %s\n", harness_result_name(rep.result), rep.step, rep.message);
+		}
+		prog_case_clear(&c);
+	}
+	return 0;
+}
