@@ -55,17 +55,17 @@ pte *pte_next(const oracle_proc *p, uint64_t vpn, uint64_t end_vpn)
 static pte **pt_slot(oracle_proc *p, uint64_t vpn)
 {
 	pt_upper **up = &p->pt.top[vpn >> (3 * PT_BITS)];
-	if (!*up && !(*up = calloc(1, sizeof(**up))))
+	if (!*up && !(*up = oa_alloc(p->w, OA_TABLE)))
 		return NULL;
 	pt_mid **mp = &(*up)->e[IDX(vpn, 2)];
 	if (!*mp) {
-		if (!(*mp = calloc(1, sizeof(**mp))))
+		if (!(*mp = oa_alloc(p->w, OA_TABLE)))
 			return NULL;
 		(*up)->used++;
 	}
 	pt_leaf **lp = &(*mp)->e[IDX(vpn, 1)];
 	if (!*lp) {
-		if (!(*lp = calloc(1, sizeof(**lp))))
+		if (!(*lp = oa_alloc(p->w, OA_TABLE)))
 			return NULL;
 		(*mp)->used++;
 	}
@@ -81,21 +81,21 @@ static void pt_unset(oracle_proc *p, uint64_t vpn)
 	(*lp)->e[IDX(vpn, 0)] = NULL;
 	if (--(*lp)->used)
 		return;
-	free(*lp);
+	oa_free(p->w, OA_TABLE, *lp);
 	*lp = NULL;
 	if (--(*mp)->used)
 		return;
-	free(*mp);
+	oa_free(p->w, OA_TABLE, *mp);
 	*mp = NULL;
 	if (--(*up)->used)
 		return;
-	free(*up);
+	oa_free(p->w, OA_TABLE, *up);
 	*up = NULL;
 }
 
 frame *frame_new(oracle_world *w, bool anon)
 {
-	frame *f = calloc(1, sizeof(*f));
+	frame *f = oa_alloc(w, OA_FRAME);
 	if (!f) {
 		w->broken = "out of memory allocating a page";
 		return NULL;
@@ -109,14 +109,13 @@ void frame_get(frame *f) { f->refs++; }
 
 void frame_put(oracle_world *w, frame *f)
 {
-	(void)w;
 	if (--f->refs == 0 && !f->zero_page) {
 		if (f->alt) {
-			free(f->alt->data);
-			free(f->alt);
+			oa_free(w, OA_PAGE, f->alt->data);
+			oa_free(w, OA_FRAME, f->alt);
 		}
-		free(f->data);
-		free(f);
+		oa_free(w, OA_PAGE, f->data);
+		oa_free(w, OA_FRAME, f);
 	}
 }
 
@@ -143,7 +142,7 @@ void frame_read(const frame *f, size_t off, uint8_t *buf, size_t n)
 /* Turns the inline words into a full page buffer. */
 static int frame_materialise(oracle_world *w, frame *f)
 {
-	f->data = calloc(1, PAGE_SIZE);
+	f->data = oa_alloc(w, OA_PAGE);
 	if (!f->data) {
 		w->broken = "out of memory allocating page contents";
 		return -1;
@@ -183,7 +182,7 @@ int frame_write(oracle_world *w, frame *f, size_t off, const uint8_t *buf, size_
 int frame_copy(oracle_world *w, frame *dst, const frame *src)
 {
 	if (src->data) {
-		dst->data = malloc(PAGE_SIZE);
+		dst->data = oa_alloc(w, OA_PAGE);
 		if (!dst->data) {
 			w->broken = "out of memory allocating page contents";
 			return -1;
@@ -223,14 +222,14 @@ int frame_zero_from(oracle_world *w, frame *f, size_t off)
 
 pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 {
-	pte *e = calloc(1, sizeof(*e));
+	pte *e = oa_alloc(p->w, OA_PTE);
 	if (!e) {
 		p->w->broken = "out of memory allocating a page-table entry";
 		return NULL;
 	}
 	pte **slot = vpn < PT_MAX_VPN ? pt_slot(p, vpn) : NULL;
 	if (!slot) {
-		free(e);
+		oa_free(p->w, OA_PTE, e);
 		p->w->broken = "out of memory allocating a page table";
 		return NULL;
 	}
@@ -256,7 +255,7 @@ void pte_clear(oracle_proc *p, pte *e)
 		e->f->mapcount--;
 		frame_put(p->w, e->f);
 	}
-	free(e);
+	oa_free(p->w, OA_PTE, e);
 }
 
 static void zap_range(oracle_proc *p, uint64_t start, uint64_t end, bool drop_markers)
@@ -288,7 +287,7 @@ void zap_page_range_single(oracle_proc *p, uint64_t start, uint64_t end)
 
 oracle_file *file_new(oracle_world *w)
 {
-	oracle_file *f = calloc(1, sizeof(*f));
+	oracle_file *f = oa_alloc(w, OA_FILE);
 	if (!f) {
 		w->broken = "out of memory allocating a shared object";
 		return NULL;
@@ -307,7 +306,7 @@ void pcache_drop_from(oracle_world *w, oracle_file *f, uint64_t first)
 		pcache_entry *pc = tree_entry(n, pcache_entry, node);
 		tree_remove(&f->pages, n);
 		frame_put(w, pc->f);
-		free(pc);
+		oa_free(w, OA_PCACHE, pc);
 		n = next;
 	}
 }
@@ -317,7 +316,7 @@ void file_put(oracle_world *w, oracle_file *f)
 	if (--f->refs)
 		return;
 	pcache_drop_from(w, f, 0);
-	free(f);
+	oa_free(w, OA_FILE, f);
 }
 
 /* The page-cache page at index, created (zero-filled) if absent. */
@@ -326,10 +325,10 @@ static frame *pcache_get(oracle_world *w, oracle_file *file, uint64_t index)
 	tree_node *n = tree_floor(&file->pages, index);
 	if (n && n->key == index)
 		return tree_entry(n, pcache_entry, node)->f;
-	pcache_entry *pc = calloc(1, sizeof(*pc));
+	pcache_entry *pc = oa_alloc(w, OA_PCACHE);
 	frame *f = pc ? frame_new(w, false) : NULL;
 	if (!f) {
-		free(pc);
+		oa_free(w, OA_PCACHE, pc);
 		w->broken = "out of memory allocating a page-cache page";
 		return NULL;
 	}
@@ -498,11 +497,12 @@ static int do_file_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 		if (!copy)
 			return -LX_ENOMEM;
 		if (frame_copy(p->w, copy, src)) {
-			free(copy);
+			oa_free(p->w, OA_FRAME, copy);
 			return -LX_ENOMEM;
 		}
 		if (!pte_install(p, vpn, copy, true)) {
-			free(copy);
+			oa_free(p->w, OA_PAGE, copy->data);
+			oa_free(p->w, OA_FRAME, copy);
 			return -LX_ENOMEM;
 		}
 		return 0;
@@ -742,8 +742,8 @@ void oracle_page_resolve_alt(oracle_proc *p, uint64_t addr, bool take)
 		alt->data = tmp.data;
 	}
 	f->alt = NULL;
-	free(alt->data);
-	free(alt);
+	oa_free(p->w, OA_PAGE, alt->data);
+	oa_free(p->w, OA_FRAME, alt);
 	oracle_after_mutation(p);
 }
 
@@ -777,7 +777,7 @@ void oracle_page_drop(oracle_proc *p, uint64_t addr)
 			pcache_entry *pc = tree_entry(n, pcache_entry, node);
 			tree_remove(&v->file->pages, n);
 			frame_put(w, f);
-			free(pc);
+			oa_free(w, OA_PCACHE, pc);
 		}
 	}
 	f->pageout = false;
