@@ -335,7 +335,10 @@ static frame *pcache_get(oracle_world *w, oracle_file *file, uint64_t index)
 	frame_get(f);
 	pc->f = f;
 	pc->node.key = index;
-	tree_insert(&file->pages, &pc->node);
+	/* n, the floor of index, is its predecessor: insert beside it
+	 * instead of walking from the root again (populate inserts page
+	 * after page in order). */
+	tree_insert_after(&file->pages, n, &pc->node);
 	return f;
 }
 
