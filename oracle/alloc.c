@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * alloc.c: the world's object pools (page-table entries, frames, VMAs,
- * page-cache entries, anon_vmas, shared objects, page-table levels and page
- * contents).
+ * alloc.c: the world's object pools (frames, VMAs, page-cache entries,
+ * anon_vmas, shared objects, page-table levels and page contents).
  *
  * A fuzz campaign builds and drops a world per program, and a world of the
  * default layout makes hundreds of small objects (mlockall faults in the
@@ -26,17 +25,16 @@
 #define OA_CHUNK_SIZE (64u * 1024u)
 #define OA_SPARE_MAX 64
 
-_Static_assert(sizeof(pt_leaf) == sizeof(pt_mid) && sizeof(pt_mid) == sizeof(pt_upper),
-	       "the page-table levels share one pool");
+_Static_assert(sizeof(pt_mid) == sizeof(pt_upper), "the upper page-table levels share one pool");
 
 static const size_t oa_size[OA_NKINDS] = {
-	[OA_PTE] = OA_ROUND(sizeof(pte)),
 	[OA_FRAME] = OA_ROUND(sizeof(frame)),
 	[OA_VMA] = OA_ROUND(sizeof(vma)),
 	[OA_PCACHE] = OA_ROUND(sizeof(pcache_entry)),
 	[OA_ANON_VMA] = OA_ROUND(sizeof(anon_vma)),
 	[OA_FILE] = OA_ROUND(sizeof(oracle_file)),
-	[OA_TABLE] = OA_ROUND(sizeof(pt_leaf)),
+	[OA_TABLE] = OA_ROUND(sizeof(pt_mid)),
+	[OA_LEAF] = OA_ROUND(sizeof(pt_leaf)),
 	[OA_PAGE] = PAGE_SIZE,
 };
 
@@ -83,7 +81,8 @@ void *oa_alloc(oracle_world *w, enum oa_kind k)
 		p = o->bump;
 		o->bump += size;
 	}
-	return memset(p, 0, size);
+	/* A leaf's entries are written when they are installed. */
+	return memset(p, 0, k == OA_LEAF ? PT_LEAF_HEADER : size);
 }
 
 void oa_free(oracle_world *w, enum oa_kind k, void *p)

@@ -150,7 +150,18 @@ static inline bool pte_is_guard(const pte *e) { return e && !e->f; }
 #define PT_BITS 9
 #define PT_ENTRIES 512
 #define PT_TOP_ENTRIES 256
-typedef struct pt_leaf { pte *e[PT_ENTRIES]; uint32_t used; } pt_leaf;
+/*
+ * A leaf holds its entries in place (a pte * into it stays valid until the
+ * entry is cleared), with a bitmap of the slots in use: a lookup is one
+ * load fewer than a pointer per slot, and pte_next() finds the next entry
+ * 64 slots at a time. Only the header is zeroed when a leaf is made.
+ */
+typedef struct pt_leaf {
+	uint64_t map[PT_ENTRIES / 64]; /* bit i: e[i] is an entry */
+	uint32_t used;
+	pte e[PT_ENTRIES];
+} pt_leaf;
+#define PT_LEAF_HEADER offsetof(pt_leaf, e)
 typedef struct pt_mid { pt_leaf *e[PT_ENTRIES]; uint32_t used; } pt_mid;
 typedef struct pt_upper { pt_mid *e[PT_ENTRIES]; uint32_t used; } pt_upper;
 typedef struct page_table { pt_upper *top[PT_TOP_ENTRIES]; uint64_t count; } page_table;
@@ -198,13 +209,14 @@ struct oracle_proc {
 #ifndef ORACLE_POOLED
 #define ORACLE_POOLED 1
 #endif
-enum oa_kind { OA_PTE, OA_FRAME, OA_VMA, OA_PCACHE, OA_ANON_VMA, OA_FILE, OA_TABLE, OA_PAGE, OA_NKINDS };
+enum oa_kind { OA_FRAME, OA_VMA, OA_PCACHE, OA_ANON_VMA, OA_FILE, OA_TABLE, OA_LEAF, OA_PAGE, OA_NKINDS };
 typedef struct oa_pool {
 	void *free[OA_NKINDS];   /* freed objects of each kind, linked through their first word */
 	struct oa_chunk *chunks; /* every chunk of the world */
 	char *bump, *end;        /* the unused rest of the newest chunk */
 } oa_pool;
-/* A zeroed object of kind k, or NULL when out of memory. */
+/* A zeroed object of kind k (of a leaf, its header only), or NULL when out
+ * of memory. */
 void *oa_alloc(oracle_world *w, enum oa_kind k);
 /* Gives an object back (NULL: nothing). */
 void oa_free(oracle_world *w, enum oa_kind k, void *p);

@@ -14,14 +14,17 @@
 #define PT_MAX_VPN (1ULL << (8 + 3 * PT_BITS))
 #define IDX(vpn, level) (((vpn) >> (PT_BITS * (level))) & (PT_ENTRIES - 1))
 
+static bool leaf_has(const pt_leaf *l, unsigned i) { return (l->map[i >> 6] >> (i & 63)) & 1; }
+
 pte *pte_lookup(const oracle_proc *p, uint64_t vpn)
 {
 	if (vpn >= PT_MAX_VPN)
 		return NULL;
 	const pt_upper *u = p->pt.top[vpn >> (3 * PT_BITS)];
 	const pt_mid *m = u ? u->e[IDX(vpn, 2)] : NULL;
-	const pt_leaf *l = m ? m->e[IDX(vpn, 1)] : NULL;
-	return l ? l->e[IDX(vpn, 0)] : NULL;
+	pt_leaf *l = m ? m->e[IDX(vpn, 1)] : NULL;
+	unsigned i = IDX(vpn, 0);
+	return l && leaf_has(l, i) ? &l->e[i] : NULL;
 }
 
 pte *pte_next(const oracle_proc *p, uint64_t vpn, uint64_t end_vpn)
@@ -39,20 +42,31 @@ pte *pte_next(const oracle_proc *p, uint64_t vpn, uint64_t end_vpn)
 			vpn = ((vpn >> (2 * PT_BITS)) + 1) << (2 * PT_BITS);
 			continue;
 		}
-		const pt_leaf *l = m->e[IDX(vpn, 1)];
+		pt_leaf *l = m->e[IDX(vpn, 1)];
 		if (!l) {
 			vpn = ((vpn >> PT_BITS) + 1) << PT_BITS;
 			continue;
 		}
-		for (uint64_t i = IDX(vpn, 0); i < PT_ENTRIES && vpn < end_vpn; i++, vpn++)
-			if (l->e[i])
-				return l->e[i];
+		/* The bitmap, a word at a time from vpn's slot on. */
+		uint64_t base = vpn & ~(uint64_t)(PT_ENTRIES - 1);
+		unsigned i = IDX(vpn, 0);
+		uint64_t bits = l->map[i >> 6] & (~0ULL << (i & 63));
+		for (unsigned wd = i >> 6;;) {
+			if (bits) {
+				unsigned at = wd * 64 + (unsigned)__builtin_ctzll(bits);
+				return base + at < end_vpn ? &l->e[at] : NULL;
+			}
+			if (++wd == PT_ENTRIES / 64)
+				break;
+			bits = l->map[wd];
+		}
+		vpn = base + PT_ENTRIES;
 	}
 	return NULL;
 }
 
-/* The slot for vpn, allocating the tables on the way; NULL on OOM. */
-static pte **pt_slot(oracle_proc *p, uint64_t vpn)
+/* The leaf for vpn, allocating the tables on the way; NULL on OOM. */
+static pt_leaf *pt_leaf_get(oracle_proc *p, uint64_t vpn)
 {
 	pt_upper **up = &p->pt.top[vpn >> (3 * PT_BITS)];
 	if (!*up && !(*up = oa_alloc(p->w, OA_TABLE)))
@@ -65,11 +79,11 @@ static pte **pt_slot(oracle_proc *p, uint64_t vpn)
 	}
 	pt_leaf **lp = &(*mp)->e[IDX(vpn, 1)];
 	if (!*lp) {
-		if (!(*lp = oa_alloc(p->w, OA_TABLE)))
+		if (!(*lp = oa_alloc(p->w, OA_LEAF)))
 			return NULL;
 		(*mp)->used++;
 	}
-	return &(*lp)->e[IDX(vpn, 0)];
+	return *lp;
 }
 
 /* Clears vpn's slot and frees tables that became empty. */
@@ -78,10 +92,11 @@ static void pt_unset(oracle_proc *p, uint64_t vpn)
 	pt_upper **up = &p->pt.top[vpn >> (3 * PT_BITS)];
 	pt_mid **mp = &(*up)->e[IDX(vpn, 2)];
 	pt_leaf **lp = &(*mp)->e[IDX(vpn, 1)];
-	(*lp)->e[IDX(vpn, 0)] = NULL;
+	unsigned i = IDX(vpn, 0);
+	(*lp)->map[i >> 6] &= ~(1ULL << (i & 63));
 	if (--(*lp)->used)
 		return;
-	oa_free(p->w, OA_TABLE, *lp);
+	oa_free(p->w, OA_LEAF, *lp);
 	*lp = NULL;
 	if (--(*mp)->used)
 		return;
@@ -222,17 +237,14 @@ int frame_zero_from(oracle_world *w, frame *f, size_t off)
 
 pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 {
-	pte *e = oa_alloc(p->w, OA_PTE);
-	if (!e) {
-		p->w->broken = "out of memory allocating a page-table entry";
-		return NULL;
-	}
-	pte **slot = vpn < PT_MAX_VPN ? pt_slot(p, vpn) : NULL;
-	if (!slot) {
-		oa_free(p->w, OA_PTE, e);
+	pt_leaf *leaf = vpn < PT_MAX_VPN ? pt_leaf_get(p, vpn) : NULL;
+	if (!leaf) {
 		p->w->broken = "out of memory allocating a page table";
 		return NULL;
 	}
+	unsigned i = IDX(vpn, 0);
+	pte *e = &leaf->e[i];
+	memset(e, 0, sizeof(*e));
 	e->vpn = vpn;
 	e->f = f;
 	e->writable = writable && f;
@@ -240,8 +252,7 @@ pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 		f->mapcount++;
 		frame_get(f);
 	}
-	*slot = e;
-	pt_leaf *leaf = p->pt.top[vpn >> (3 * PT_BITS)]->e[IDX(vpn, 2)]->e[IDX(vpn, 1)];
+	leaf->map[i >> 6] |= 1ULL << (i & 63);
 	leaf->used++;
 	p->pt.count++;
 	return e;
@@ -249,13 +260,14 @@ pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 
 void pte_clear(oracle_proc *p, pte *e)
 {
+	/* The entry lives in its leaf, which pt_unset() may free. */
+	frame *f = e->f;
 	pt_unset(p, e->vpn);
 	p->pt.count--;
-	if (e->f) {
-		e->f->mapcount--;
-		frame_put(p->w, e->f);
+	if (f) {
+		f->mapcount--;
+		frame_put(p->w, f);
 	}
-	oa_free(p->w, OA_PTE, e);
 }
 
 static void zap_range(oracle_proc *p, uint64_t start, uint64_t end, bool drop_markers)
