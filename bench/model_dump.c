@@ -12,12 +12,17 @@
  * outcome, the process's counters, every VMA with its identities, and for
  * every page of every VMA whether a PTE maps it, the page's identity and
  * flags and its first 16 bytes; then the case's result and message.
- * Usage: model_dump [PROGRAMS [SEED]] (defaults 2000 and 1). Slow by design
- * (it reads every page after every step); it measures nothing.
+ * Usage: model_dump [PROGRAMS [SEED]] (defaults 2000 and 1), or
+ * model_dump --files FILE|DIR... to dump the programs fuzz_program_from_bytes
+ * makes of those files instead (a fuzz corpus: fuzz_model's seeds). Slow by
+ * design (it reads every page after every step); it measures nothing.
  */
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "fuzz.h"
 
@@ -64,11 +69,107 @@ static void on_step(const harness_step_event *ev, void *ctx)
 		dump_proc(ev->proc);
 }
 
+/* Runs c under the three profiles, printing everything. */
+static void dump_case(const char *name, const prog_case *c)
+{
+	const uint32_t versions[] = { 0, PROG_VERSION(6, 1, 0), PROG_VERSION(6, 12, 0) };
+	for (size_t q = 0; q < sizeof(versions) / sizeof(versions[0]); q++) {
+		harness_target t;
+		harness_case_report rep;
+		harness_target_model(&t);
+		if (versions[q])
+			t.profile.version = versions[q];
+		printf("program %s profile %x steps %u\n", name, t.profile.version, c->nsteps);
+		harness_check_case(c, &t, on_step, NULL, &rep);
+		printf(" result %s step %u: %s\n", harness_result_name(rep.result), rep.step, rep.message);
+	}
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Dumps the program decoded from one file, or from each file of a folder
+ * in name order (so two builds see the same order). */
+static int dump_path(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st)) {
+		fprintf(stderr, "model_dump: %s: cannot stat\n", path);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		if (!d) {
+			fprintf(stderr, "model_dump: %s: cannot open the folder\n", path);
+			return -1;
+		}
+		char **names = NULL;
+		size_t n = 0, cap = 0;
+		struct dirent *e;
+		int rc = 0;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				char **t = realloc(names, cap * sizeof(*names));
+				if (!t) {
+					rc = -1;
+					break;
+				}
+				names = t;
+			}
+			size_t len = strlen(path) + strlen(e->d_name) + 2;
+			if (!(names[n] = malloc(len))) {
+				rc = -1;
+				break;
+			}
+			snprintf(names[n++], len, "%s/%s", path, e->d_name);
+		}
+		closedir(d);
+		if (n)
+			qsort(names, n, sizeof(*names), cmp_names);
+		for (size_t i = 0; i < n; i++) {
+			if (!rc && dump_path(names[i]))
+				rc = -1;
+			free(names[i]);
+		}
+		free(names);
+		return rc;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "model_dump: %s: cannot open\n", path);
+		return -1;
+	}
+	static uint8_t buf[1 << 20];
+	size_t len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	fuzz_config cfg;
+	fuzz_config_default(&cfg);
+	prog_case c;
+	if (fuzz_program_from_bytes(buf, len, &cfg, &c)) {
+		fprintf(stderr, "model_dump: %s: out of memory decoding\n", path);
+		return -1;
+	}
+	const char *base = strrchr(path, '/');
+	dump_case(base ? base + 1 : path, &c);
+	prog_case_clear(&c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "--files")) {
+		for (int i = 2; i < argc; i++)
+			if (dump_path(argv[i]))
+				return 1;
+		return 0;
+	}
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 0) : 2000;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
-	const uint32_t versions[] = { 0, PROG_VERSION(6, 1, 0), PROG_VERSION(6, 12, 0) };
 	fuzz_config cfg;
 	fuzz_rng r;
 	fuzz_config_default(&cfg);
@@ -81,16 +182,9 @@ int main(int argc, char **argv)
 		}
 		if (i & 1)
 			fuzz_mutate(&r, &cfg, &c, NULL);
-		for (size_t q = 0; q < sizeof(versions) / sizeof(versions[0]); q++) {
-			harness_target t;
-			harness_case_report rep;
-			harness_target_model(&t);
-			if (versions[q])
-				t.profile.version = versions[q];
-			printf("program %lu profile %x steps %u\n", i, t.profile.version, c.nsteps);
-			harness_check_case(&c, &t, on_step, NULL, &rep);
-			printf(" result %s step %u: %s\n", harness_result_name(rep.result), rep.step, rep.message);
-		}
+		char name[32];
+		snprintf(name, sizeof(name), "%lu", i);
+		dump_case(name, &c);
 		prog_case_clear(&c);
 	}
 	return 0;
