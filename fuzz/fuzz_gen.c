@@ -1312,12 +1312,20 @@ static void w_expr(writer *w, const prog_expr *e)
 	}
 }
 
-/* The first byte value whose choice is `want`, or -1. */
+/* The first byte value whose choice is `want`, or -1: choose_op() of each
+ * byte, with op_possible() worked out once per op instead of per byte. */
 static int find_op_byte(const gstate *gs, int want)
 {
-	for (int b = 0; b < 256; b++)
-		if (choose_op(gs, (uint8_t)b) == want)
+	int8_t possible[PROG_OP_COUNT + 1];
+	memset(possible, -1, sizeof(possible));
+	const uint8_t *table = gs->table[gs->nmmaps ? 1 : 0];
+	for (int b = 0; b < 256; b++) {
+		int op = table[b], slot = op < PROG_OP_COUNT ? op : PROG_OP_COUNT;
+		if (possible[slot] < 0)
+			possible[slot] = op_possible(gs, op);
+		if ((possible[slot] ? op : gs->fallback) == want)
 			return b;
+	}
 	return -1;
 }
 
