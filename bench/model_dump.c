@@ -16,6 +16,12 @@
  * model_dump --files FILE|DIR... to dump the programs fuzz_program_from_bytes
  * makes of those files instead (a fuzz corpus: fuzz_model's seeds). Slow by
  * design (it reads every page after every step); it measures nothing.
+ *
+ * model_dump --reuse-check [PROGRAMS [SEED]] is a test (ctest model_reuse):
+ * the model's pools (oracle/alloc.c) hand a new world the chunks of the
+ * last ones, dirty; a field left uninitialised would make a program's dump
+ * depend on what ran before it. The programs run forward, then backward,
+ * and each one's dump must be the same both times. Exits 1 if not.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -26,21 +32,24 @@
 
 #include "fuzz.h"
 
+/* Where the dump goes: stdout, or a memory stream in --reuse-check. */
+static FILE *out;
+
 static void dump_proc(const oracle_proc *p)
 {
 	oracle_counters k;
 	oracle_get_counters(p, &k);
-	printf("  counters %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+	fprintf(out, "  counters %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 	       k.map_count, k.total_vm, k.data_vm, k.locked_vm, k.exec_vm, k.stack_vm);
 	size_t n = oracle_vmas(p, 0, UINT64_MAX, NULL, 0);
 	oracle_vma_info *v = calloc(n ? n : 1, sizeof(*v));
 	if (!v) {
-		printf("  (out of memory)\n");
+		fprintf(out, "  (out of memory)\n");
 		return;
 	}
 	oracle_vmas(p, 0, UINT64_MAX, v, n);
 	for (size_t i = 0; i < n; i++) {
-		printf("  vma %" PRIx64 "-%" PRIx64 " f=%" PRIx64 " pg=%" PRIx64 " file=%u anon=%u%s %s\n",
+		fprintf(out, "  vma %" PRIx64 "-%" PRIx64 " f=%" PRIx64 " pg=%" PRIx64 " file=%u anon=%u%s %s\n",
 		       v[i].start, v[i].end, v[i].flags, v[i].pgoff, v[i].file_id, v[i].anon_id,
 		       v[i].anon_forked ? " forked" : "", v[i].name);
 		for (uint64_t a = v[i].start; a < v[i].end; a += 4096) {
@@ -51,11 +60,11 @@ static void dump_proc(const oracle_proc *p)
 			uint8_t b[16] = { 0 };
 			if (pg.present)
 				oracle_peek(p, a, b, sizeof(b));
-			printf("   %" PRIx64 " %c%c%c%c%c #%u", a, pg.zero_page ? 'z' : '-', pg.exclusive ? 'x' : '-',
+			fprintf(out, "   %" PRIx64 " %c%c%c%c%c #%u", a, pg.zero_page ? 'z' : '-', pg.exclusive ? 'x' : '-',
 			       pg.anon ? 'a' : '-', pg.guard ? 'g' : '-', pg.lazyfree ? 'l' : '-', pg.frame);
 			for (size_t q = 0; q < sizeof(b); q++)
-				printf("%s%02x", q ? "" : " ", b[q]);
-			printf(" unmap=%d drop=%d\n", oracle_page_may_unmap(p, a), oracle_page_may_drop(p, a));
+				fprintf(out, "%s%02x", q ? "" : " ", b[q]);
+			fprintf(out, " unmap=%d drop=%d\n", oracle_page_may_unmap(p, a), oracle_page_may_drop(p, a));
 		}
 	}
 	free(v);
@@ -64,7 +73,7 @@ static void dump_proc(const oracle_proc *p)
 static void on_step(const harness_step_event *ev, void *ctx)
 {
 	(void)ctx;
-	printf(" step %u op %u %s%s\n", ev->index, ev->s->op, ev->outcome, ev->failed ? " FAILED" : "");
+	fprintf(out, " step %u op %u %s%s\n", ev->index, ev->s->op, ev->outcome, ev->failed ? " FAILED" : "");
 	if (ev->proc)
 		dump_proc(ev->proc);
 }
@@ -79,9 +88,9 @@ static void dump_case(const char *name, const prog_case *c)
 		harness_target_model(&t);
 		if (versions[q])
 			t.profile.version = versions[q];
-		printf("program %s profile %x steps %u\n", name, t.profile.version, c->nsteps);
+		fprintf(out, "program %s profile %x steps %u\n", name, t.profile.version, c->nsteps);
 		harness_check_case(c, &t, on_step, NULL, &rep);
-		printf(" result %s step %u: %s\n", harness_result_name(rep.result), rep.step, rep.message);
+		fprintf(out, " result %s step %u: %s\n", harness_result_name(rep.result), rep.step, rep.message);
 	}
 }
 
@@ -160,8 +169,80 @@ static int dump_path(const char *path)
 	return 0;
 }
 
+/* FNV-1a of a buffer. */
+static uint64_t hash(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)p[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The hash of c's dump. */
+static uint64_t dump_hash(const prog_case *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	out = open_memstream(&buf, &len);
+	if (!out) {
+		fprintf(stderr, "model_dump: out of memory\n");
+		exit(2);
+	}
+	dump_case("", c);
+	fclose(out);
+	out = stdout;
+	uint64_t h = hash(buf, len);
+	free(buf);
+	return h;
+}
+
+static int reuse_check(unsigned long n, uint64_t seed)
+{
+	fuzz_config cfg;
+	fuzz_rng r;
+	fuzz_config_default(&cfg);
+	fuzz_rng_seed(&r, seed);
+	prog_case *cs = calloc(n ? n : 1, sizeof(*cs));
+	uint64_t *h = calloc(n ? n : 1, sizeof(*h));
+	if (!cs || !h) {
+		fprintf(stderr, "model_dump: out of memory\n");
+		return 2;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		if (fuzz_generate(&r, &cfg, &cs[i])) {
+			fprintf(stderr, "model_dump: fuzz_generate failed at program %lu\n", i);
+			return 2;
+		}
+		if (i & 1)
+			fuzz_mutate(&r, &cfg, &cs[i], NULL);
+	}
+	for (unsigned long i = 0; i < n; i++)
+		h[i] = dump_hash(&cs[i]);
+	unsigned long bad = 0;
+	for (unsigned long i = n; i-- > 0;) {
+		if (dump_hash(&cs[i]) != h[i]) {
+			char *text = prog_case_to_string(&cs[i]);
+			fprintf(stderr, "model_dump: program %lu dumps differently after other programs ran:\n%s",
+				i, text ? text : "(out of memory)\n");
+			free(text);
+			bad++;
+		}
+	}
+	for (unsigned long i = 0; i < n; i++)
+		prog_case_clear(&cs[i]);
+	free(cs);
+	free(h);
+	printf("model_dump --reuse-check: %lu programs, each run twice under three profiles, %lu differ\n", n,
+	       bad);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	out = stdout;
+	if (argc > 1 && !strcmp(argv[1], "--reuse-check"))
+		return reuse_check(argc > 2 ? strtoul(argv[2], NULL, 0) : 300,
+				   argc > 3 ? strtoull(argv[3], NULL, 0) : 1);
 	if (argc > 1 && !strcmp(argv[1], "--files")) {
 		for (int i = 2; i < argc; i++)
 			if (dump_path(argv[i]))
