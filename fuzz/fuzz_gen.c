@@ -185,17 +185,37 @@ static void gs_init(gstate *gs, const fuzz_config *cfg, prog_case *c)
 	gs->max_steps = cfg->max_steps ? cfg->max_steps : DEFAULT_STEPS;
 	if (gs->max_steps > PROG_MAX_STEPS)
 		gs->max_steps = PROG_MAX_STEPS;
-	build_table(gs, 0);
-	build_table(gs, 1);
-	static const uint8_t fallbacks[] = { PROG_LOAD, PROG_STORE, PROG_MAPS, PROG_MMAP,
-					     PROG_MUNMAP, PROG_MPROTECT, PROG_MADVISE };
-	gs->fallback = -1;
-	for (size_t i = 0; i < sizeof(fallbacks) && gs->fallback < 0; i++)
-		if (op_allowed(cfg, fallbacks[i]))
-			gs->fallback = fallbacks[i];
-	for (int op = 0; op < PROG_OP_COUNT && gs->fallback < 0; op++)
-		if (op_allowed(cfg, op) && op != PROG_FORK && op != PROG_EXIT && op != PROG_WAIT)
-			gs->fallback = op;
+	/* The tables and the fallback depend only on which ops the
+	 * configuration allows (op_allowed); a campaign decodes many
+	 * thousands of programs per second under one configuration, so the
+	 * last ones built are kept. */
+	static _Thread_local struct {
+		bool valid, multi_process;
+		uint64_t op_mask;
+		uint8_t table[2][256];
+		int fallback;
+	} memo;
+	if (memo.valid && memo.op_mask == cfg->op_mask && memo.multi_process == cfg->multi_process) {
+		memcpy(gs->table, memo.table, sizeof(gs->table));
+		gs->fallback = memo.fallback;
+	} else {
+		build_table(gs, 0);
+		build_table(gs, 1);
+		static const uint8_t fallbacks[] = { PROG_LOAD, PROG_STORE, PROG_MAPS, PROG_MMAP,
+						     PROG_MUNMAP, PROG_MPROTECT, PROG_MADVISE };
+		gs->fallback = -1;
+		for (size_t i = 0; i < sizeof(fallbacks) && gs->fallback < 0; i++)
+			if (op_allowed(cfg, fallbacks[i]))
+				gs->fallback = fallbacks[i];
+		for (int op = 0; op < PROG_OP_COUNT && gs->fallback < 0; op++)
+			if (op_allowed(cfg, op) && op != PROG_FORK && op != PROG_EXIT && op != PROG_WAIT)
+				gs->fallback = op;
+		memcpy(memo.table, gs->table, sizeof(memo.table));
+		memo.fallback = gs->fallback;
+		memo.op_mask = cfg->op_mask;
+		memo.multi_process = cfg->multi_process;
+		memo.valid = true;
+	}
 	gs->live[0] = PROG_ROOT;
 	gs->nlive = 1;
 	gs->brk_var = -1;
@@ -582,16 +602,19 @@ static prog_expr rd_expr(const gstate *gs, reader *r)
 	if (tag & 4)
 		e.arena = (int8_t)u8(r);
 	/* Value variables bound so far; a reference to anything else is
-	 * taken modulo them, or becomes the arena when there are none. */
+	 * taken modulo them, or becomes the arena when there are none. The
+	 * list is made only when a term needs it. */
 	uint8_t vals[PROG_MAX_VARS];
 	unsigned nvals = 0;
-	for (unsigned v = 0; v < gs->c->nvars; v++)
-		if (gs->c->var_kind[v] == PROG_VAR_VALUE)
-			vals[nvals++] = (uint8_t)v;
+	bool listed = false;
 	for (unsigned i = 0; i < nterms; i++) {
 		unsigned v = u8(r);
 		int coef = (int8_t)u8(r);
 		if (!is_value_var(gs, v)) {
+			for (unsigned q = 0; !listed && q < gs->c->nvars; q++)
+				if (gs->c->var_kind[q] == PROG_VAR_VALUE)
+					vals[nvals++] = (uint8_t)q;
+			listed = true;
 			if (!nvals) {
 				add_arena(&e, coef);
 				continue;
@@ -1289,12 +1312,20 @@ static void w_expr(writer *w, const prog_expr *e)
 	}
 }
 
-/* The first byte value whose choice is `want`, or -1. */
+/* The first byte value whose choice is `want`, or -1: choose_op() of each
+ * byte, with op_possible() worked out once per op instead of per byte. */
 static int find_op_byte(const gstate *gs, int want)
 {
-	for (int b = 0; b < 256; b++)
-		if (choose_op(gs, (uint8_t)b) == want)
+	int8_t possible[PROG_OP_COUNT + 1];
+	memset(possible, -1, sizeof(possible));
+	const uint8_t *table = gs->table[gs->nmmaps ? 1 : 0];
+	for (int b = 0; b < 256; b++) {
+		int op = table[b], slot = op < PROG_OP_COUNT ? op : PROG_OP_COUNT;
+		if (possible[slot] < 0)
+			possible[slot] = op_possible(gs, op);
+		if ((possible[slot] ? op : gs->fallback) == want)
 			return b;
+	}
 	return -1;
 }
 

@@ -255,7 +255,7 @@ void shmem_punch_hole(oracle_world *w, oracle_file *f, uint64_t first, uint64_t 
 		pcache_entry *pc = tree_entry(n, pcache_entry, node);
 		tree_remove(&f->pages, n);
 		frame_put(w, pc->f);
-		free(pc);
+		oa_free(w, OA_PCACHE, pc);
 		n = next;
 	}
 }

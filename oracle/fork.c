@@ -87,7 +87,7 @@ static oracle_proc *dup_mmap(oracle_proc *p)
 			/* anon_vma_fork(): a new anon_vma linked to the parent's. */
 			anon_vma *av = anon_vma_new(w);
 			if (!av) {
-				free(t);
+				oa_free(w, OA_VMA, t);
 				return NULL;
 			}
 			anon_vma_set(t, av, true);

@@ -409,7 +409,7 @@ static int64_t mmap_region(oracle_proc *p, uint64_t addr, uint64_t len, uint64_t
 			/* shmem_zero_setup() or hugetlb_file_setup(): a fresh object. */
 			v->file = file_new(p->w);
 			if (!v->file) {
-				free(v);
+				oa_free(p->w, OA_VMA, v);
 				return -LX_ENOMEM;
 			}
 			v->file->size = (pgoff << PAGE_SHIFT) + len;

@@ -51,6 +51,7 @@
 typedef struct anon_vma {
 	uint32_t id;
 	uint32_t refs;      /* VMAs pointing at it */
+	oracle_world *w;    /* whose pool it goes back to */
 } anon_vma;
 
 /*
@@ -149,7 +150,18 @@ static inline bool pte_is_guard(const pte *e) { return e && !e->f; }
 #define PT_BITS 9
 #define PT_ENTRIES 512
 #define PT_TOP_ENTRIES 256
-typedef struct pt_leaf { pte *e[PT_ENTRIES]; uint32_t used; } pt_leaf;
+/*
+ * A leaf holds its entries in place (a pte * into it stays valid until the
+ * entry is cleared), with a bitmap of the slots in use: a lookup is one
+ * load fewer than a pointer per slot, and pte_next() finds the next entry
+ * 64 slots at a time. Only the header is zeroed when a leaf is made.
+ */
+typedef struct pt_leaf {
+	uint64_t map[PT_ENTRIES / 64]; /* bit i: e[i] is an entry */
+	uint32_t used;
+	pte e[PT_ENTRIES];
+} pt_leaf;
+#define PT_LEAF_HEADER offsetof(pt_leaf, e)
 typedef struct pt_mid { pt_leaf *e[PT_ENTRIES]; uint32_t used; } pt_mid;
 typedef struct pt_upper { pt_mid *e[PT_ENTRIES]; uint32_t used; } pt_upper;
 typedef struct page_table { pt_upper *top[PT_TOP_ENTRIES]; uint64_t count; } page_table;
@@ -183,6 +195,37 @@ struct oracle_proc {
 
 #define ORACLE_MAX_PROCS 64
 
+/*
+ * alloc.c: the world's objects come from pools it owns, freed all at once
+ * with the world (ORACLE_POOLED), or each from calloc() under
+ * AddressSanitizer, which must see every object's lifetime.
+ */
+#ifndef ORACLE_POOLED
+#if defined(__SANITIZE_ADDRESS__)
+#define ORACLE_POOLED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ORACLE_POOLED 0
+#endif
+#endif
+#endif
+#ifndef ORACLE_POOLED
+#define ORACLE_POOLED 1
+#endif
+enum oa_kind { OA_FRAME, OA_VMA, OA_PCACHE, OA_ANON_VMA, OA_FILE, OA_TABLE, OA_LEAF, OA_PAGE, OA_NKINDS };
+typedef struct oa_pool {
+	void *free[OA_NKINDS];   /* freed objects of each kind, linked through their first word */
+	struct oa_chunk *chunks; /* every chunk of the world */
+	char *bump, *end;        /* the unused rest of the newest chunk */
+} oa_pool;
+/* A zeroed object of kind k (of a leaf, its header only), or NULL when out
+ * of memory. */
+void *oa_alloc(oracle_world *w, enum oa_kind k);
+/* Gives an object back (NULL: nothing). */
+void oa_free(oracle_world *w, enum oa_kind k, void *p);
+/* Drops every object of the world at once (pooled builds; else nothing). */
+void oa_release(oracle_world *w);
+
 struct oracle_world {
 	oracle_profile prof;
 	oracle_proc *procs[ORACLE_MAX_PROCS];
@@ -192,6 +235,7 @@ struct oracle_world {
 	bool thp_disabled;  /* prctl(PR_SET_THP_DISABLE) in the root, so in every
 	                     * process (MMF_DISABLE_THP is inherited by fork) */
 	const char *broken;
+	oa_pool pool;
 };
 
 static inline vma *vma_of(tree_node *n) { return n ? tree_entry(n, vma, node) : NULL; }

@@ -14,14 +14,17 @@
 #define PT_MAX_VPN (1ULL << (8 + 3 * PT_BITS))
 #define IDX(vpn, level) (((vpn) >> (PT_BITS * (level))) & (PT_ENTRIES - 1))
 
+static bool leaf_has(const pt_leaf *l, unsigned i) { return (l->map[i >> 6] >> (i & 63)) & 1; }
+
 pte *pte_lookup(const oracle_proc *p, uint64_t vpn)
 {
 	if (vpn >= PT_MAX_VPN)
 		return NULL;
 	const pt_upper *u = p->pt.top[vpn >> (3 * PT_BITS)];
 	const pt_mid *m = u ? u->e[IDX(vpn, 2)] : NULL;
-	const pt_leaf *l = m ? m->e[IDX(vpn, 1)] : NULL;
-	return l ? l->e[IDX(vpn, 0)] : NULL;
+	pt_leaf *l = m ? m->e[IDX(vpn, 1)] : NULL;
+	unsigned i = IDX(vpn, 0);
+	return l && leaf_has(l, i) ? &l->e[i] : NULL;
 }
 
 pte *pte_next(const oracle_proc *p, uint64_t vpn, uint64_t end_vpn)
@@ -39,37 +42,48 @@ pte *pte_next(const oracle_proc *p, uint64_t vpn, uint64_t end_vpn)
 			vpn = ((vpn >> (2 * PT_BITS)) + 1) << (2 * PT_BITS);
 			continue;
 		}
-		const pt_leaf *l = m->e[IDX(vpn, 1)];
+		pt_leaf *l = m->e[IDX(vpn, 1)];
 		if (!l) {
 			vpn = ((vpn >> PT_BITS) + 1) << PT_BITS;
 			continue;
 		}
-		for (uint64_t i = IDX(vpn, 0); i < PT_ENTRIES && vpn < end_vpn; i++, vpn++)
-			if (l->e[i])
-				return l->e[i];
+		/* The bitmap, a word at a time from vpn's slot on. */
+		uint64_t base = vpn & ~(uint64_t)(PT_ENTRIES - 1);
+		unsigned i = IDX(vpn, 0);
+		uint64_t bits = l->map[i >> 6] & (~0ULL << (i & 63));
+		for (unsigned wd = i >> 6;;) {
+			if (bits) {
+				unsigned at = wd * 64 + (unsigned)__builtin_ctzll(bits);
+				return base + at < end_vpn ? &l->e[at] : NULL;
+			}
+			if (++wd == PT_ENTRIES / 64)
+				break;
+			bits = l->map[wd];
+		}
+		vpn = base + PT_ENTRIES;
 	}
 	return NULL;
 }
 
-/* The slot for vpn, allocating the tables on the way; NULL on OOM. */
-static pte **pt_slot(oracle_proc *p, uint64_t vpn)
+/* The leaf for vpn, allocating the tables on the way; NULL on OOM. */
+static pt_leaf *pt_leaf_get(oracle_proc *p, uint64_t vpn)
 {
 	pt_upper **up = &p->pt.top[vpn >> (3 * PT_BITS)];
-	if (!*up && !(*up = calloc(1, sizeof(**up))))
+	if (!*up && !(*up = oa_alloc(p->w, OA_TABLE)))
 		return NULL;
 	pt_mid **mp = &(*up)->e[IDX(vpn, 2)];
 	if (!*mp) {
-		if (!(*mp = calloc(1, sizeof(**mp))))
+		if (!(*mp = oa_alloc(p->w, OA_TABLE)))
 			return NULL;
 		(*up)->used++;
 	}
 	pt_leaf **lp = &(*mp)->e[IDX(vpn, 1)];
 	if (!*lp) {
-		if (!(*lp = calloc(1, sizeof(**lp))))
+		if (!(*lp = oa_alloc(p->w, OA_LEAF)))
 			return NULL;
 		(*mp)->used++;
 	}
-	return &(*lp)->e[IDX(vpn, 0)];
+	return *lp;
 }
 
 /* Clears vpn's slot and frees tables that became empty. */
@@ -78,24 +92,25 @@ static void pt_unset(oracle_proc *p, uint64_t vpn)
 	pt_upper **up = &p->pt.top[vpn >> (3 * PT_BITS)];
 	pt_mid **mp = &(*up)->e[IDX(vpn, 2)];
 	pt_leaf **lp = &(*mp)->e[IDX(vpn, 1)];
-	(*lp)->e[IDX(vpn, 0)] = NULL;
+	unsigned i = IDX(vpn, 0);
+	(*lp)->map[i >> 6] &= ~(1ULL << (i & 63));
 	if (--(*lp)->used)
 		return;
-	free(*lp);
+	oa_free(p->w, OA_LEAF, *lp);
 	*lp = NULL;
 	if (--(*mp)->used)
 		return;
-	free(*mp);
+	oa_free(p->w, OA_TABLE, *mp);
 	*mp = NULL;
 	if (--(*up)->used)
 		return;
-	free(*up);
+	oa_free(p->w, OA_TABLE, *up);
 	*up = NULL;
 }
 
 frame *frame_new(oracle_world *w, bool anon)
 {
-	frame *f = calloc(1, sizeof(*f));
+	frame *f = oa_alloc(w, OA_FRAME);
 	if (!f) {
 		w->broken = "out of memory allocating a page";
 		return NULL;
@@ -109,14 +124,13 @@ void frame_get(frame *f) { f->refs++; }
 
 void frame_put(oracle_world *w, frame *f)
 {
-	(void)w;
 	if (--f->refs == 0 && !f->zero_page) {
 		if (f->alt) {
-			free(f->alt->data);
-			free(f->alt);
+			oa_free(w, OA_PAGE, f->alt->data);
+			oa_free(w, OA_FRAME, f->alt);
 		}
-		free(f->data);
-		free(f);
+		oa_free(w, OA_PAGE, f->data);
+		oa_free(w, OA_FRAME, f);
 	}
 }
 
@@ -143,7 +157,7 @@ void frame_read(const frame *f, size_t off, uint8_t *buf, size_t n)
 /* Turns the inline words into a full page buffer. */
 static int frame_materialise(oracle_world *w, frame *f)
 {
-	f->data = calloc(1, PAGE_SIZE);
+	f->data = oa_alloc(w, OA_PAGE);
 	if (!f->data) {
 		w->broken = "out of memory allocating page contents";
 		return -1;
@@ -183,7 +197,7 @@ int frame_write(oracle_world *w, frame *f, size_t off, const uint8_t *buf, size_
 int frame_copy(oracle_world *w, frame *dst, const frame *src)
 {
 	if (src->data) {
-		dst->data = malloc(PAGE_SIZE);
+		dst->data = oa_alloc(w, OA_PAGE);
 		if (!dst->data) {
 			w->broken = "out of memory allocating page contents";
 			return -1;
@@ -223,17 +237,14 @@ int frame_zero_from(oracle_world *w, frame *f, size_t off)
 
 pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 {
-	pte *e = calloc(1, sizeof(*e));
-	if (!e) {
-		p->w->broken = "out of memory allocating a page-table entry";
-		return NULL;
-	}
-	pte **slot = vpn < PT_MAX_VPN ? pt_slot(p, vpn) : NULL;
-	if (!slot) {
-		free(e);
+	pt_leaf *leaf = vpn < PT_MAX_VPN ? pt_leaf_get(p, vpn) : NULL;
+	if (!leaf) {
 		p->w->broken = "out of memory allocating a page table";
 		return NULL;
 	}
+	unsigned i = IDX(vpn, 0);
+	pte *e = &leaf->e[i];
+	memset(e, 0, sizeof(*e));
 	e->vpn = vpn;
 	e->f = f;
 	e->writable = writable && f;
@@ -241,8 +252,7 @@ pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 		f->mapcount++;
 		frame_get(f);
 	}
-	*slot = e;
-	pt_leaf *leaf = p->pt.top[vpn >> (3 * PT_BITS)]->e[IDX(vpn, 2)]->e[IDX(vpn, 1)];
+	leaf->map[i >> 6] |= 1ULL << (i & 63);
 	leaf->used++;
 	p->pt.count++;
 	return e;
@@ -250,13 +260,14 @@ pte *pte_install(oracle_proc *p, uint64_t vpn, frame *f, bool writable)
 
 void pte_clear(oracle_proc *p, pte *e)
 {
+	/* The entry lives in its leaf, which pt_unset() may free. */
+	frame *f = e->f;
 	pt_unset(p, e->vpn);
 	p->pt.count--;
-	if (e->f) {
-		e->f->mapcount--;
-		frame_put(p->w, e->f);
+	if (f) {
+		f->mapcount--;
+		frame_put(p->w, f);
 	}
-	free(e);
 }
 
 static void zap_range(oracle_proc *p, uint64_t start, uint64_t end, bool drop_markers)
@@ -288,7 +299,7 @@ void zap_page_range_single(oracle_proc *p, uint64_t start, uint64_t end)
 
 oracle_file *file_new(oracle_world *w)
 {
-	oracle_file *f = calloc(1, sizeof(*f));
+	oracle_file *f = oa_alloc(w, OA_FILE);
 	if (!f) {
 		w->broken = "out of memory allocating a shared object";
 		return NULL;
@@ -307,7 +318,7 @@ void pcache_drop_from(oracle_world *w, oracle_file *f, uint64_t first)
 		pcache_entry *pc = tree_entry(n, pcache_entry, node);
 		tree_remove(&f->pages, n);
 		frame_put(w, pc->f);
-		free(pc);
+		oa_free(w, OA_PCACHE, pc);
 		n = next;
 	}
 }
@@ -317,7 +328,7 @@ void file_put(oracle_world *w, oracle_file *f)
 	if (--f->refs)
 		return;
 	pcache_drop_from(w, f, 0);
-	free(f);
+	oa_free(w, OA_FILE, f);
 }
 
 /* The page-cache page at index, created (zero-filled) if absent. */
@@ -326,17 +337,20 @@ static frame *pcache_get(oracle_world *w, oracle_file *file, uint64_t index)
 	tree_node *n = tree_floor(&file->pages, index);
 	if (n && n->key == index)
 		return tree_entry(n, pcache_entry, node)->f;
-	pcache_entry *pc = calloc(1, sizeof(*pc));
+	pcache_entry *pc = oa_alloc(w, OA_PCACHE);
 	frame *f = pc ? frame_new(w, false) : NULL;
 	if (!f) {
-		free(pc);
+		oa_free(w, OA_PCACHE, pc);
 		w->broken = "out of memory allocating a page-cache page";
 		return NULL;
 	}
 	frame_get(f);
 	pc->f = f;
 	pc->node.key = index;
-	tree_insert(&file->pages, &pc->node);
+	/* n, the floor of index, is its predecessor: insert beside it
+	 * instead of walking from the root again (populate inserts page
+	 * after page in order). */
+	tree_insert_after(&file->pages, n, &pc->node);
 	return f;
 }
 
@@ -498,11 +512,12 @@ static int do_file_fault(oracle_proc *p, vma *v, uint64_t addr, bool write)
 		if (!copy)
 			return -LX_ENOMEM;
 		if (frame_copy(p->w, copy, src)) {
-			free(copy);
+			oa_free(p->w, OA_FRAME, copy);
 			return -LX_ENOMEM;
 		}
 		if (!pte_install(p, vpn, copy, true)) {
-			free(copy);
+			oa_free(p->w, OA_PAGE, copy->data);
+			oa_free(p->w, OA_FRAME, copy);
 			return -LX_ENOMEM;
 		}
 		return 0;
@@ -770,8 +785,8 @@ void oracle_page_resolve_alt(oracle_proc *p, uint64_t addr, bool take)
 		alt->data = tmp.data;
 	}
 	f->alt = NULL;
-	free(alt->data);
-	free(alt);
+	oa_free(p->w, OA_PAGE, alt->data);
+	oa_free(p->w, OA_FRAME, alt);
 	oracle_after_mutation(p);
 }
 
@@ -805,7 +820,7 @@ void oracle_page_drop(oracle_proc *p, uint64_t addr)
 			pcache_entry *pc = tree_entry(n, pcache_entry, node);
 			tree_remove(&v->file->pages, n);
 			frame_put(w, f);
-			free(pc);
+			oa_free(w, OA_PCACHE, pc);
 		}
 	}
 	f->pageout = false;

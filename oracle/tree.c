@@ -125,6 +125,10 @@ void tree_insert_after(tree *t, tree_node *pred, tree_node *n)
 void tree_remove(tree *t, tree_node *n)
 {
 	tree_node *fix;
+	/* A removed hint passes to a neighbour: the next query is most
+	 * likely about the same place (a merge, an unmap and what follows). */
+	if (t->hint == n)
+		t->hint = tree_prev(n) ? tree_prev(n) : tree_next(n);
 	if (n->left && n->right) {
 		/* Swap n with its successor s, which has no left child. */
 		tree_node *s = n->right;
@@ -151,8 +155,6 @@ void tree_remove(tree *t, tree_node *n)
 		replace_child(t, n->parent, n, child);
 	}
 	t->count--;
-	if (t->hint == n)
-		t->hint = NULL;
 	rebalance(t, fix);
 }
 
@@ -167,6 +169,14 @@ tree_node *tree_floor(tree *t, uint64_t key)
 			return h;
 		if (nx->key == key)
 			return t->hint = nx;
+	} else if (h) {
+		/* Just below the hint (a split's lower part, say): its
+		 * predecessor, if that is at or below key, is the floor. */
+		tree_node *pv = tree_prev(h);
+		if (!pv)
+			return NULL;
+		if (pv->key <= key)
+			return t->hint = pv;
 	}
 	t->hint = floor_walk(t, key);
 	return t->hint;

@@ -57,7 +57,7 @@ static void boundary_tried(oracle_proc *p, uint64_t addr)
 
 vma *vma_alloc(oracle_proc *p)
 {
-	vma *v = calloc(1, sizeof(*v));
+	vma *v = oa_alloc(p->w, OA_VMA);
 	if (!v)
 		p->w->broken = "out of memory allocating a VMA";
 	return v;
@@ -84,11 +84,12 @@ void vma_link(oracle_proc *p, vma *v, vma *pred)
 
 anon_vma *anon_vma_new(oracle_world *w)
 {
-	anon_vma *av = calloc(1, sizeof(*av));
+	anon_vma *av = oa_alloc(w, OA_ANON_VMA);
 	if (!av) {
 		w->broken = "out of memory allocating an anon_vma";
 		return NULL;
 	}
+	av->w = w;
 	av->id = ++w->next_anon_id;
 	return av;
 }
@@ -96,7 +97,7 @@ anon_vma *anon_vma_new(oracle_world *w)
 static void anon_vma_put(anon_vma *av)
 {
 	if (av && --av->refs == 0)
-		free(av);
+		oa_free(av->w, OA_ANON_VMA, av);
 }
 
 void anon_vma_set(vma *v, anon_vma *av, bool forked)
@@ -115,7 +116,7 @@ void vma_unlink_free(oracle_proc *p, vma *v)
 	anon_vma_put(v->av);
 	if (v->file)
 		file_put(p->w, v->file);
-	free(v);
+	oa_free(p->w, OA_VMA, v);
 }
 
 /*

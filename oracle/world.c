@@ -93,8 +93,18 @@ void oracle_world_free(oracle_world *w)
 {
 	if (!w)
 		return;
-	for (int i = 0; i < w->nprocs; i++)
-		proc_free(w->procs[i]);
+	for (int i = 0; i < w->nprocs; i++) {
+		oracle_proc *p = w->procs[i];
+		if (!ORACLE_POOLED) {
+			proc_free(p);
+		} else if (p) {
+			/* Everything else the process holds is in the pool,
+			 * dropped whole below: no walk over its pages. */
+			free(p->fdt);
+			free(p);
+		}
+	}
+	oa_release(w);
 	free(w->zero);
 	free(w);
 }
@@ -188,7 +198,7 @@ int oracle_proc_seed_vma(oracle_proc *p, const oracle_vma_info *in)
 	if (!v->special && (in->file_id || (in->flags & VM_SHARED))) {
 		v->file = file_new(p->w);
 		if (!v->file) {
-			free(v);
+			oa_free(p->w, OA_VMA, v);
 			return -1;
 		}
 		v->file->size = (in->pgoff << PAGE_SHIFT) + (in->end - in->start);
@@ -198,7 +208,7 @@ int oracle_proc_seed_vma(oracle_proc *p, const oracle_vma_info *in)
 		if (!av) {
 			if (v->file)
 				file_put(p->w, v->file);
-			free(v);
+			oa_free(p->w, OA_VMA, v);
 			return -1;
 		}
 		anon_vma_set(v, av, in->anon_forked);
