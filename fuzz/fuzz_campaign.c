@@ -67,14 +67,8 @@
 #define CLASS_BITS (1u << 18)
 #define STORED_PER_SIGNATURE 10
 #define CORPUS_MAX 1024
-/*
- * The sandbox watchdog in campaigns. Generated programs run in about 2 ms;
- * the ones that hang are programs that wrecked the executor's own memory
- * (MADV_DONTNEED over a dynamically linked server's relocations: it spins
- * in the lazy-binding resolver), which are SKIPs, so a long watchdog only
- * wastes campaign time (`mmspec run` keeps 10 s).
- */
-#define FUZZ_TIMEOUT_MS 3000
+/* The sandbox watchdog in campaigns, as in `mmspec run` (--timeout). */
+#define FUZZ_TIMEOUT_MS 10000
 #define STOP_GRACE_S 3         /* seconds a worker gets to stop after --time or Ctrl-C */
 
 /* One signature met in this campaign. */

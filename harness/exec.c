@@ -661,6 +661,25 @@ static bool record_smaps_fd(int fd, uint32_t *count)
  */
 static bool layout_via_parent;
 
+/* The executor parent (exec_run() sets it before forking the sandbox). */
+static pid_t executor_pid;
+
+/*
+ * Ends this process when the executor parent is gone. The sandbox's first
+ * process dies with it (PR_SET_PDEATHSIG), but the program's forked
+ * processes do not (a fork clears the parent-death signal): if the executor
+ * is killed in the middle of a program (a campaign worker killed at its
+ * stop), they would wait for their turn forever, orphans of init. So every
+ * wait wakes up once a second to look.
+ */
+static void exit_if_orphaned(void)
+{
+	if (executor_pid > 0 && kill(executor_pid, 0) && errno == ESRCH)
+		_exit(0);
+}
+
+static const struct timespec wait_tick = { 1, 0 };
+
 /* Posts a request (EXEC_REQ_*) to the executor parent and waits until it
  * has been served. */
 static void ask_parent(uint32_t kind)
@@ -668,7 +687,8 @@ static void ask_parent(uint32_t kind)
 	__atomic_store_n(&obs->pm_req, kind, __ATOMIC_SEQ_CST);
 	uint32_t k;
 	while ((k = __atomic_load_n(&obs->pm_req, __ATOMIC_SEQ_CST)) != 0)
-		syscall(SYS_futex, &obs->pm_req, FUTEX_WAIT, k, NULL, NULL, 0);
+		if (syscall(SYS_futex, &obs->pm_req, FUTEX_WAIT, k, &wait_tick, NULL, 0) && errno == ETIMEDOUT)
+			exit_if_orphaned();
 }
 
 /* Records the VMAs intersecting [lo, hi) and returns how many. */
@@ -937,7 +957,8 @@ static void wait_turn(uint32_t i)
 			return;
 		if (__atomic_load_n(&obs->abort, __ATOMIC_SEQ_CST))
 			_exit(0);
-		syscall(SYS_futex, &obs->turn, FUTEX_WAIT, t, NULL, NULL, 0);
+		if (syscall(SYS_futex, &obs->turn, FUTEX_WAIT, t, &wait_tick, NULL, 0) && errno == ETIMEDOUT)
+			exit_if_orphaned();
 	}
 }
 
@@ -1009,12 +1030,15 @@ static void reopen_own_fds(void)
 				return;
 		}
 	}
-	close(FD_MAPS);
-	close(FD_SMAPS);
 	if (!smaps_foreign && !proc_text_frozen) {
+		/* The descriptors stay open, never read: the program sees the
+		 * same descriptor table as the model has (fds 1000 and 1001 are
+		 * procfs files: mmap() of one is ENODEV, not EBADF). */
 		layout_via_parent = true;
 		return;
 	}
+	close(FD_MAPS);
+	close(FD_SMAPS);
 	snprintf(own_fds_lost, sizeof(own_fds_lost),
 		 "a forked process could not reopen its /proc/self/maps (%s; RLIMIT_NOFILE %llu/%llu): "
 		 "its memory cannot be observed, the program stopped there",
@@ -1509,6 +1533,7 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 			program_forks = true;
 	obs->status = EXEC_CRASHED; /* until the sandbox says otherwise */
 	pid_t parent = getpid();
+	executor_pid = parent;
 	pid_t pid = fork();
 	if (pid < 0) {
 		obs->status = EXEC_SETUP_FAILED;

@@ -72,7 +72,7 @@ static const struct {
 	  "  --stop-on GLOB       stop once a signature matching GLOB is triaged ...\n"
 	  "  --stop-steps N       ... and minimized to at most N steps\n"
 	  "  --export DIR         write each minimized divergence as a case file into DIR\n"
-	  "  --timeout MS         the sandbox watchdog of every run (default 3000)\n"
+	  "  --timeout MS         the sandbox watchdog of every run (default 10000)\n"
 	  "  -h, --help           this help\n"
 	  "\n"
 	  "exit status: 0 no divergence, 1 divergences found, 2 bad usage, 3 the harness broke\n" },
