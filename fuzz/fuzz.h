@@ -183,13 +183,22 @@ typedef struct fuzz_minimize_opts {
 	uint32_t max_runs;        /* kernel runs at most; 0: 4000 */
 	double max_seconds;       /* wall-clock budget; 0: none */
 	const volatile int *cancel; /* stop early (keeping the best so far) once *cancel != 0 */
+	/*
+	 * Extension: called after every kernel run, with the best program so
+	 * far when that run made it smaller or simpler (else NULL), so a
+	 * caller can keep it (a campaign stores it: nothing is lost if it is
+	 * stopped). NULL: not called.
+	 */
+	void (*progress)(void *arg, const prog_case *best, uint32_t runs);
+	void *progress_arg;
 } fuzz_minimize_opts;
 
 typedef struct fuzz_minimize_stats {
 	uint32_t runs;            /* kernel runs spent */
 	uint32_t steps_before, steps_after;
 	bool reproduced;          /* the first run showed the signature */
-	bool budget_hit;          /* stopped by max_runs or max_seconds */
+	bool budget_hit;          /* stopped by max_runs, max_seconds or cancel */
+	bool cancelled;           /* extension: stopped by *cancel (cut short) */
 } fuzz_minimize_stats;
 
 /*

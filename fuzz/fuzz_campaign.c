@@ -6,7 +6,7 @@
  *   mmspec fuzz [--time D] [--jobs N] [--seed S] [--db FILE] [--profile X.Y]
  *               [--max-steps N] [--reruns N] [--minimize-runs N] [--minimize-each N]
  *               [--stop-after N] [--stop-on GLOB [--stop-steps N]]
- *               [--export DIR] [--target host|vm:KERNEL_IMAGE|qemu-user|wrap:CMD]
+ *               [--export DIR] [--target host|vm:KERNEL_IMAGE|qemu-user|wrap:CMD] [--timeout MS]
  *               [PATH...]
  *
  * The controller forks N workers and then only watches: a status line,
@@ -67,6 +67,9 @@
 #define CLASS_BITS (1u << 18)
 #define STORED_PER_SIGNATURE 10
 #define CORPUS_MAX 1024
+/* The sandbox watchdog in campaigns, as in `mmspec run` (--timeout). */
+#define FUZZ_TIMEOUT_MS 10000
+#define STOP_GRACE_S 3         /* seconds a worker gets to stop after --time or Ctrl-C */
 
 /* One signature met in this campaign. */
 typedef struct sig_slot {
@@ -79,8 +82,19 @@ typedef struct sig_slot {
 	int64_t div_id;               /* the triaged row */
 	int32_t reproduced, attempts;
 	uint32_t steps_before, steps_after;
+	_Atomic int cut_short;        /* the kept triage was cut short by the stop */
 	char sig[200];
 } sig_slot;
+
+/* Skips by reason (skip_reason()): how many, and the first message. */
+#define SKIP_REASONS 64
+#define STORED_PER_SKIP_REASON 3
+typedef struct skip_slot {
+	_Atomic uint64_t hash;        /* 0: free */
+	_Atomic int64_t count;
+	char reason[200];
+	char example[400];
+} skip_slot;
 
 /* Shared by the controller and every worker (MAP_SHARED, made before the forks). */
 typedef struct shared {
@@ -94,6 +108,8 @@ typedef struct shared {
 	char current[MAX_JOBS][8192]; /* each worker's program in flight, as text */
 	_Atomic uint64_t class_bits[CLASS_BITS / 64];
 	sig_slot slot[SIG_SLOTS];
+	skip_slot skips[SKIP_REASONS];
+	_Atomic int64_t skips_other;  /* reasons past SKIP_REASONS */
 } shared;
 
 typedef struct campaign {
@@ -110,6 +126,8 @@ typedef struct campaign {
 	uint32_t stop_steps;          /* ... and minimized to at most this many steps (0: any) */
 	int minimize_each;            /* occurrences of a signature minimized (the shortest wins) */
 	const char *export_dir;
+	uint32_t stop_in_minimize;    /* test hook: stop the campaign after this many minimization runs */
+	uint32_t timeout_ms;          /* the sandbox watchdog of every run */
 	int64_t run_id;
 	char cmdline[2048];
 	prog_file **seeds;
@@ -216,6 +234,146 @@ static void note_classes(shared *sh, const prog_case *c, const exec_obs *o, uint
 	}
 }
 
+/* ---- skips by reason ---- */
+
+/*
+ * The reason of a SKIP message without what varies from program to program:
+ * the `line N: \`step\`: ` prefix, quoted steps, parenthesized details
+ * (instruction bytes, addresses), and digits. "line 7: `fetch(A+3p)`: the
+ * instruction there (0f 05 ...) is a system call: not modelled" reads
+ * "the instruction there is a system call: not modelled".
+ */
+static void skip_reason(const char *msg, char *out, size_t cap)
+{
+	size_t n = 0;
+	int depth = 0, qname = 0;
+	bool quoted = false;
+	if (!strncmp(msg, "line ", 5)) {
+		const char *p = strchr(msg, ':');
+		if (p)
+			msg = p + 1;
+	}
+	for (const char *p = msg; *p && n + 1 < cap; p++) {
+		if (depth && *p != '(' && *p != ')' && *p != '[' && *p != ']')
+			continue;
+		if (*p == '`') {
+			quoted = !quoted;
+			qname = quoted ? 0 : 2;
+			continue;
+		}
+		if (quoted) {
+			/* The step's operation only: "[$c0] madvise(...)" -> "madvise". */
+			if (*p == '[')
+				qname = 3;
+			else if (qname == 3 && *p == ']')
+				qname = 0;
+			else if (qname < 2 && ((*p >= 'a' && *p <= 'z') || *p == '_' || (*p >= '0' && *p <= '9')))
+				out[n++] = *p, qname = 1;
+			else if (qname == 1)
+				qname = 2;
+			continue;
+		}
+		if (qname == 2 && *p != ' ' && *p != ':' && n && out[n - 1] != ' ')
+			out[n++] = ' ';
+		qname = 0;
+		if (!quoted && (*p == '(' || *p == '[')) {
+			depth++;
+			continue;
+		}
+		if (!quoted && (*p == ')' || *p == ']') && depth) {
+			depth--;
+			continue;
+		}
+		if (!depth && p[0] == '0' && p[1] == 'x') {
+			/* An address: one '#' for all of it. */
+			for (p += 2; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+				;
+			p--;
+			if (!n || out[n - 1] != '#')
+				out[n++] = '#';
+			continue;
+		}
+		if (!depth && !strncmp(p, "line ", 5) && p[5] >= '0' && p[5] <= '9') {
+			/* "line N: " inside a message (a wrapped one) */
+			for (p += 5; *p >= '0' && *p <= '9'; p++)
+				;
+			if (*p == ':')
+				p++;
+			p--;
+			continue;
+		}
+		if (depth)
+			continue;
+		char ch = *p >= '0' && *p <= '9' ? '#' : *p;
+		if (ch == '#' && n && out[n - 1] == '#')
+			continue;
+		if (ch == ' ' && (!n || out[n - 1] == ' '))
+			continue;
+		if (ch == ':' && !n)
+			continue;
+		out[n++] = ch;
+	}
+	while (n && (out[n - 1] == ' ' || out[n - 1] == ':'))
+		n--;
+	out[n] = 0;
+}
+
+/* Counts a SKIP under its reason; true for the first few of each reason
+ * (the ones worth storing as result rows). */
+static bool note_skip(shared *sh, const char *msg)
+{
+	char reason[200];
+	skip_reason(msg, reason, sizeof(reason));
+	uint64_t h = hash_str(reason);
+	for (uint32_t i = 0; i < SKIP_REASONS; i++) {
+		skip_slot *s = &sh->skips[(h + i) % SKIP_REASONS];
+		uint64_t cur = atomic_load(&s->hash);
+		if (cur == 0) {
+			uint64_t zero = 0;
+			if (atomic_compare_exchange_strong(&s->hash, &zero, h)) {
+				snprintf(s->reason, sizeof(s->reason), "%s", reason);
+				snprintf(s->example, sizeof(s->example), "%.399s", msg);
+				cur = h;
+			} else {
+				cur = zero;
+			}
+		}
+		if (cur == h)
+			return atomic_fetch_add(&s->count, 1) < STORED_PER_SKIP_REASON;
+	}
+	atomic_fetch_add(&sh->skips_other, 1);
+	return false;
+}
+
+/*
+ * A program that made its sandbox unable to go on by changing the
+ * executor's own memory (exec.h EXEC_SELF_HARM: a fork() after it marked
+ * that memory VM_DONTCOPY or VM_WIPEONFORK) is an ERROR for `mmspec run`
+ * (a suite case must not do it) but nothing to compare in a campaign: the
+ * model knows that memory by its bounds only, not that the sandbox lives in
+ * it. Made a SKIP naming the reason here, like fuzz_diff_run() does for
+ * programs that unmap or re-protect that memory.
+ */
+static harness_result self_harm_is_skip(fuzz_diff *d, harness_result res, harness_case_report *rep)
+{
+	const exec_obs *o = fuzz_diff_last_obs(d);
+	if (res != HARNESS_ERROR || !o || o->status != EXEC_SELF_HARM || !o->error[0] ||
+	    !strstr(rep->message, o->error))
+		return res;
+	/* The executor's reason first, then where (check.c's "line N: `step`"). */
+	char where[300] = "";
+	const char *tick = strchr(rep->message, '`');
+	tick = tick ? strchr(tick + 1, '`') : NULL;
+	if (tick)
+		snprintf(where, sizeof(where), "%.*s", (int)(tick + 1 - rep->message), rep->message);
+	char reason[sizeof(o->error)];
+	snprintf(reason, sizeof(reason), "%s", o->error);
+	snprintf(rep->message, sizeof(rep->message),
+		 "not comparable: the program destroyed what the sandbox needs to fork: %s (%s)", reason, where);
+	rep->result = HARNESS_SKIP;
+	return HARNESS_SKIP;
+}
+
 /* ---- a worker ---- */
 
 typedef struct corpus {
@@ -290,28 +448,86 @@ static void export_case(campaign *cp, fuzz_diff *d, const prog_case *m, const ha
  * with --minimize-each N, up to N - 1 later ones: a later program may
  * minimize to fewer steps (the campaign keeps the shortest, exports that).
  */
+typedef struct triage_progress {
+	campaign *cp;
+	store *db;
+	int64_t id;
+	int reproduced, attempts;
+	int wno;
+} triage_progress;
+
+/* The minimized program as stored: a first comment line says when it is
+ * only the best found so far (the case language skips comments). */
+static char *minimized_text(const prog_case *m, const char *note)
+{
+	char *text = prog_case_to_string(m);
+	if (!text || !note)
+		return text;
+	size_t n = strlen(note) + strlen(text) + 4;
+	char *out = malloc(n);
+	if (out)
+		snprintf(out, n, "# %s\n%s", note, text);
+	free(text);
+	return out;
+}
+
+/* fuzz_minimize's progress: every better program is stored at once, so a
+ * campaign stopped (or killed) in the middle of a minimization keeps the
+ * best found and says it is not finished. */
+static void on_minimize_progress(void *arg, const prog_case *best, uint32_t runs)
+{
+	triage_progress *tp = arg;
+	shared *sh = tp->cp->sh;
+	if (tp->cp->stop_in_minimize && runs >= tp->cp->stop_in_minimize)
+		sh->stop = 1; /* the test hook: as if the time ran out now */
+	if (!best || tp->id <= 0)
+		return;
+	char note[128];
+	snprintf(note, sizeof(note), "minimization under way (%u kernel runs so far): the best program so far", runs);
+	char *text = minimized_text(best, note);
+	if (text && store_divergence_triage(tp->db, tp->id, text, tp->reproduced, tp->attempts))
+		fprintf(stderr, "\nmmspec fuzz: worker %d: %s\n", tp->wno, store_error(tp->db));
+	free(text);
+}
+
+/*
+ * Triage of one occurrence of a signature: reruns, minimization, the row's
+ * triage columns. The first occurrence of each signature is triaged, then
+ * with --minimize-each N, up to N - 1 later ones: a later program may
+ * minimize to fewer steps (the campaign keeps the shortest, exports that).
+ * The campaign's stop (--time, Ctrl-C) cuts both short: what was found is
+ * stored, and the row says the minimization was cut short.
+ */
 static void triage(campaign *cp, fuzz_diff *d, store *db, sig_slot *slot, const prog_case *c,
 		   const harness_divergence *div, int64_t id, int wno)
 {
 	shared *sh = cp->sh;
 	atomic_fetch_add(&sh->triaging, 1);
 	bool first = !atomic_load(&slot->ready);
-	int rep = fuzz_rerun(d, c, div->signature, cp->reruns);
-	fuzz_minimize_opts mo = { cp->minimize_runs, 120.0, &sh->stop };
+	int rep = 0, att = 0;
+	for (; att < cp->reruns && !sh->stop; att++)
+		rep += fuzz_same_divergence(d, c, div->signature);
+	triage_progress tp = { cp, db, id, rep, att, wno };
+	fuzz_minimize_opts mo = { cp->minimize_runs, 120.0, &sh->stop, on_minimize_progress, &tp };
 	prog_case m;
 	fuzz_minimize_stats st;
 	int rc = fuzz_minimize(d, c, div->signature, &mo, &m, &st);
-	char *text = rc >= 0 ? prog_case_to_string(&m) : NULL;
-	if (id > 0 && store_divergence_triage(db, id, text, rep, cp->reruns))
+	bool cut = st.cancelled || att < cp->reruns;
+	char note[160];
+	snprintf(note, sizeof(note), "minimization cut short by the end of the campaign after %u kernel runs "
+		 "(%d of %d reruns): the best program so far", st.runs, att, cp->reruns);
+	char *text = rc >= 0 ? minimized_text(&m, cut ? note : NULL) : NULL;
+	if (id > 0 && store_divergence_triage(db, id, text, rep, att))
 		fprintf(stderr, "\nmmspec fuzz: worker %d: %s\n", wno, store_error(db));
 	uint32_t after = rc >= 0 ? m.nsteps : c->nsteps;
 	atomic_fetch_add(&slot->minimizations, 1);
 	if (first || (after < slot->steps_after && id > 0)) {
 		slot->div_id = id;
 		slot->reproduced = rep;
-		slot->attempts = cp->reruns;
+		slot->attempts = att;
 		slot->steps_before = c->nsteps;
 		slot->steps_after = after;
+		atomic_store(&slot->cut_short, cut);
 		if (rc >= 0 && cp->export_dir) {
 			harness_case_report r2;
 			harness_divergence d2;
@@ -343,7 +559,8 @@ static int worker(campaign *cp, int wno, int generation)
 		return 3;
 	}
 	fuzz_diff *d;
-	if (fuzz_diff_init(&d, NULL, err, sizeof(err))) {
+	exec_options eo = { .timeout_ms = cp->timeout_ms };
+	if (fuzz_diff_init(&d, &eo, err, sizeof(err))) {
 		fprintf(stderr, "\nmmspec fuzz: worker %d: cannot start the executor: %s\n", wno, err);
 		store_close(db);
 		return 3;
@@ -376,7 +593,7 @@ static int worker(campaign *cp, int wno, int generation)
 			else
 				prog_case_clear(&t);
 		}
-	int64_t errors_stored = 0;
+	int64_t errors_stored = 0, skips_stored = 0;
 	/* Worker w runs seeds w, w + jobs, ... once as they are, then mutates. */
 	size_t next_seed = (size_t)wno;
 	while (!sh->stop) {
@@ -409,7 +626,7 @@ static int worker(campaign *cp, int wno, int generation)
 		char *inflight = prog_case_to_string(&c);
 		snprintf(sh->current[wno], sizeof(sh->current[wno]), "%s", inflight ? inflight : "");
 		free(inflight);
-		harness_result res = fuzz_diff_run(d, &c, &rep, &div);
+		harness_result res = self_harm_is_skip(d, fuzz_diff_run(d, &c, &rep, &div), &rep);
 		atomic_fetch_add(&sh->programs, 1);
 		int64_t before = atomic_load(&sh->classes);
 		if (res == HARNESS_PASS || res == HARNESS_FAIL)
@@ -422,6 +639,15 @@ static int worker(campaign *cp, int wno, int generation)
 			break;
 		case HARNESS_SKIP:
 			atomic_fetch_add(&sh->skip, 1);
+			/* The first few of each reason are kept as results, so the
+			 * database says why programs were skipped. */
+			if (note_skip(sh, rep.message)) {
+				char *text = prog_case_to_string(&c), name[64];
+				snprintf(name, sizeof(name), "fuzz-skip-w%d-%" PRId64, wno, skips_stored++);
+				store_result_info ri = { "fuzz", name, text, HARNESS_SKIP, rep.message, 0, NULL };
+				store_result(db, cp->run_id, &ri);
+				free(text);
+			}
 			break;
 		case HARNESS_ERROR:
 			atomic_fetch_add(&sh->error, 1);
@@ -575,7 +801,7 @@ static void free_seeds(campaign *cp)
 int fuzz_cmd_fuzz(int argc, char **argv)
 {
 	campaign cp = { .jobs = 1, .db_path = "mmspec.db", .reruns = 5, .minimize_runs = 2000,
-			.minimize_each = 1 };
+			.minimize_each = 1, .timeout_ms = FUZZ_TIMEOUT_MS };
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	cp.seed = ((uint64_t)now.tv_sec * 1000003ULL) ^ (uint64_t)now.tv_nsec ^ ((uint64_t)getpid() << 32);
@@ -629,6 +855,10 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 			cp.export_dir = v;
 		} else if (OPT("--target")) {
 			target_spec = v;
+		} else if (OPT("--timeout")) {
+			cp.timeout_ms = (uint32_t)strtoul(v, NULL, 10);
+			if (cp.timeout_ms < 100 || cp.timeout_ms > 600000)
+				bad = "--timeout takes 100 to 600000 (milliseconds)";
 		} else if (a[0] == '-' && a[1]) {
 			bad = "unknown option or missing value";
 			fprintf(stderr, "mmspec fuzz: %s: %s\n", a, bad);
@@ -649,6 +879,11 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	/* Test hook (tests/fuzz_stop_test.sh): the campaign stops after this
+	 * many kernel runs of a minimization, as if its time ran out then. */
+	const char *hook = getenv("MMSPEC_TEST_STOP_IN_MINIMIZE");
+	if (hook)
+		cp.stop_in_minimize = (uint32_t)strtoul(hook, NULL, 10);
 	char err[512];
 	/* Before the probe and the fork: every fuzz_diff of this process and
 	 * its workers runs on the target. */
@@ -683,8 +918,8 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 	 * path, and `mmspec minimize ID` needs the path to boot the same kernel. */
 	json_str(fuzz_target_spec(), tjson, sizeof(tjson));
 	snprintf(config, sizeof(config), "{\"jobs\":%d,\"reruns\":%d,\"minimize_runs\":%u,\"max_steps\":%u,\"seeds\":%zu,"
-		 "\"target\":%s}",
-		 cp.jobs, cp.reruns, cp.minimize_runs, cp.max_steps, cp.nseeds, tjson);
+		 "\"target\":%s,\"timeout_ms\":%u}",
+		 cp.jobs, cp.reruns, cp.minimize_runs, cp.max_steps, cp.nseeds, tjson, cp.timeout_ms);
 	store_run_info ri = { "fuzz", MMSPEC_VERSION, tname, info.release, profile, config, cp.cmdline,
 			      cp.seed, host, NULL, NULL };
 	cp.run_id = store_run_begin(db, &ri);
@@ -734,7 +969,8 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 		free_seeds(&cp);
 		return EXIT_BROKEN;
 	}
-	double t0 = mono_s(), last_progress = t0, last_plain = t0;
+	double t0 = mono_s(), last_progress = t0, last_plain = t0, stop_at = 0;
+	bool killed[MAX_JOBS] = { false };
 	int alive = started, signals = 0;
 	bool stop_sent = false;
 	int broken = 0;
@@ -756,11 +992,26 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 				   cp.sh->stop)) {
 			cp.sh->stop = 1;
 			stop_sent = true;
+			stop_at = now_s;
 		}
-		if (signals >= 2)
+		/*
+		 * Workers stop after the program in flight (a triage keeps its
+		 * best program in the database as it goes). One whose program
+		 * runs into the sandbox's watchdog is not waited for past the
+		 * grace period, nor after a second Ctrl-C: it is killed, and
+		 * loses only that run.
+		 */
+		bool late = stop_sent && now_s - stop_at >= STOP_GRACE_S;
+		if (signals >= 2 || late)
 			for (int j = 0; j < started; j++)
-				if (pids[j] > 0)
+				if (pids[j] > 0 && !killed[j]) {
 					kill(pids[j], SIGKILL);
+					killed[j] = true;
+					if (late && signals < 2)
+						fprintf(stderr, "%smmspec fuzz: worker %d did not stop within %d s of the "
+							"stop (a program's run in flight): killed\n", tty ? "\r\033[K" : "", j,
+							STOP_GRACE_S);
+				}
 		for (int j = 0; j < started; j++) {
 			int wst;
 			if (pids[j] <= 0 || waitpid(pids[j], &wst, WNOHANG) != pids[j])
@@ -837,11 +1088,29 @@ int fuzz_cmd_fuzz(int argc, char **argv)
 			continue;
 		if (atomic_load(&s->ready))
 			printf("  new: %s  met %" PRId64 "x, divergence %" PRId64 ", reproduced %d/%d, minimized %u -> %u steps"
-			       " (best of %d)\n", s->sig, atomic_load(&s->count), s->div_id, s->reproduced, s->attempts,
-			       s->steps_before, s->steps_after, atomic_load(&s->minimizations));
+			       " (best of %d)%s\n", s->sig, atomic_load(&s->count), s->div_id, s->reproduced, s->attempts,
+			       s->steps_before, s->steps_after, atomic_load(&s->minimizations),
+			       atomic_load(&s->cut_short) ? " (cut short: the best so far)" : "");
 		else
-			printf("  new: %s  met %" PRId64 "x (triage did not finish)\n", s->sig, atomic_load(&s->count));
+			printf("  new: %s  met %" PRId64 "x (triage did not finish; the row keeps the best program "
+			       "so far)\n", s->sig, atomic_load(&s->count));
 	}
+	/* Skips by reason, the most frequent first. */
+	skip_slot *order[SKIP_REASONS];
+	int nr = 0;
+	for (int i = 0; i < SKIP_REASONS; i++)
+		if (atomic_load(&sh->skips[i].hash))
+			order[nr++] = &sh->skips[i];
+	for (int i = 1; i < nr; i++)
+		for (int j = i; j > 0 && atomic_load(&order[j]->count) > atomic_load(&order[j - 1]->count); j--) {
+			skip_slot *t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (int i = 0; i < nr; i++)
+		printf("  skipped %" PRId64 "x: %s\n", atomic_load(&order[i]->count), order[i]->reason);
+	if (atomic_load(&sh->skips_other))
+		printf("  skipped %" PRId64 "x: other reasons\n", atomic_load(&sh->skips_other));
 	printf("  stored in %s (run %" PRId64 "); `mmspec repro --c --db %s ID` writes a C reproducer\n",
 	       cp.db_path, cp.run_id, cp.db_path);
 	int64_t fails = atomic_load(&sh->fail);

@@ -112,6 +112,8 @@ typedef struct minimizer {
 	uint32_t runs, budget;
 	double deadline;          /* CLOCK_MONOTONIC seconds; 0: none */
 	const volatile int *cancel;
+	void (*progress)(void *arg, const prog_case *best, uint32_t runs);
+	void *progress_arg;
 	prog_case cand;
 } minimizer;
 
@@ -144,7 +146,17 @@ static bool interesting(minimizer *m, const prog_case *c)
 		fprintf(stderr, "--- %s %s %s\n%s", harness_result_name(r), div.signature, rep.message, t);
 		free(t);
 	}
-	return fuzz_same_divergence(m->d, c, m->sig);
+	bool same = fuzz_same_divergence(m->d, c, m->sig);
+	if (m->progress)
+		m->progress(m->progress_arg, NULL, m->runs);
+	return same;
+}
+
+/* The best program changed: tell the caller (it may keep it). */
+static void improved(const minimizer *m, const prog_case *best)
+{
+	if (m->progress)
+		m->progress(m->progress_arg, best, m->runs);
 }
 
 /*
@@ -161,6 +173,7 @@ static bool try_keep(minimizer *m, prog_case *best, bool *keep)
 	prog_case tmp = *best;
 	*best = m->cand;
 	m->cand = tmp;
+	improved(m, best);
 	return true;
 }
 
@@ -303,6 +316,7 @@ static bool simplify_args(minimizer *m, prog_case *best)
 				best->steps[i].arg[a] = alts[q];
 				if (interesting(m, best)) {
 					any = true;
+					improved(m, best);
 					/* Keep going from the new value: it may simplify further. */
 					na = simpler_values(oi->argkind[a], &best->steps[i].arg[a], alts, 70);
 					q = -1;
@@ -345,6 +359,7 @@ static bool fold_stores(minimizer *m, prog_case *best)
 					*best = m->cand;
 					m->cand = tmp;
 					any = true;
+					improved(m, best);
 					free(keep);
 					i = (uint32_t)-1; /* indices moved: start over */
 					break;
@@ -378,6 +393,7 @@ static bool pin_to_arena(minimizer *m, prog_case *best)
 		s->arg[3].k |= LX_MAP_FIXED;
 		if (interesting(m, best)) {
 			any = true;
+			improved(m, best);
 		} else {
 			s->arg[0] = old_addr;
 			s->arg[3] = old_flags;
@@ -420,8 +436,11 @@ int fuzz_minimize(fuzz_diff *d, const prog_case *c, const char *signature,
 		m.budget = opts->max_runs;
 	if (opts && opts->max_seconds > 0)
 		m.deadline = mono_s() + opts->max_seconds;
-	if (opts)
+	if (opts) {
 		m.cancel = opts->cancel;
+		m.progress = opts->progress;
+		m.progress_arg = opts->progress_arg;
+	}
 	prog_case_init(&m.cand, c->name);
 	prog_case best;
 	prog_case_init(&best, c->name);
@@ -466,6 +485,7 @@ int fuzz_minimize(fuzz_diff *d, const prog_case *c, const char *signature,
 		st->steps_after = best.nsteps;
 		st->reproduced = ok;
 		st->budget_hit = out_of_budget(&m);
+		st->cancelled = m.cancel && *m.cancel;
 	}
 	normalize(&best);
 	*out = best;

@@ -9,7 +9,7 @@
 # MMSPEC_PLANT_BUGS=OFF leaves the planted binary and its tests out.
 option(MMSPEC_PLANT_BUGS "Build build/mmspec-planted (a model with planted bugs) and its ctests" ON)
 if(MMSPEC_PLANT_BUGS)
-  set(planted_sources ${CMAKE_SOURCE_DIR}/harness/mmspec.c ${FUZZ_LIB_SOURCES})
+  set(planted_sources ${CMAKE_SOURCE_DIR}/harness/mmspec.c ${CMAKE_SOURCE_DIR}/harness/mmspec_help.c ${FUZZ_LIB_SOURCES})
   foreach(lib oracle harness reports)
     get_target_property(srcs ${lib} SOURCES)
     get_target_property(dir ${lib} SOURCE_DIR)
@@ -34,4 +34,12 @@ if(MMSPEC_PLANT_BUGS)
       COMMAND ${CMAKE_SOURCE_DIR}/tests/plant_test.sh $<TARGET_FILE:mmspec-planted> ${CMAKE_SOURCE_DIR} ${plant})
     set_tests_properties(planted_${plant} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
   endforeach()
+endif()
+
+# What a campaign records when it stops in the middle of a minimization,
+# and programs that destroy the executor's memory as SKIPs (root only).
+if(MMSPEC_PLANT_BUGS)
+  add_test(NAME fuzz_stop
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/fuzz_stop_test.sh $<TARGET_FILE:mmspec-planted> ${CMAKE_SOURCE_DIR})
+  set_tests_properties(fuzz_stop PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
 endif()

@@ -607,8 +607,9 @@ static void record_vma(uint64_t start, uint64_t end, uint64_t pgoff, uint32_t pr
 	v->prot = prot;
 }
 
-/* Records the VMAs intersecting [lo, hi) and returns how many. */
-static uint32_t record_layout(uint64_t lo, uint64_t hi)
+/* Records the VMAs intersecting [lo, hi), read through fd (a /proc/PID/maps
+ * descriptor), and returns how many. */
+static uint32_t record_layout_fd(int fd, uint64_t lo, uint64_t hi)
 {
 	uint32_t before = obs->nvmas;
 	if (!use_maps_text) {
@@ -617,14 +618,14 @@ static uint32_t record_layout(uint64_t lo, uint64_t hi)
 			struct mm_procmap_query q = { .size = sizeof(q),
 						      .query_flags = MM_PROCMAP_COVERING_OR_NEXT,
 						      .query_addr = addr };
-			if (ioctl(FD_MAPS, MM_PROCMAP_QUERY, &q) || q.vma_start >= hi ||
+			if (ioctl(fd, MM_PROCMAP_QUERY, &q) || q.vma_start >= hi ||
 			    q.vma_start >= TASK_SIZE_X86)
 				break;
 			record_vma(q.vma_start, q.vma_end, q.vma_offset, (uint32_t)q.vma_flags & 15);
 			addr = q.vma_end;
 		}
 	} else {
-		if (read_proc_fd(FD_MAPS)) {
+		if (read_proc_fd(fd)) {
 			for (const char *p = big_buf; *p;) {
 				exec_vma v;
 				p = parse_maps_line(p, &v);
@@ -636,21 +637,88 @@ static uint32_t record_layout(uint64_t lo, uint64_t hi)
 	return obs->nvmas - before;
 }
 
-/*
- * The whole layout with each VMA's VmFlags, from /proc/self/smaps: slower
- * than PROCMAP_QUERY (it walks the page tables), so only for maps() steps.
- */
-static uint32_t record_layout_smaps(void)
+/* Appends every VMA of the smaps text read through fd, with its VmFlags
+ * (names dropped), and sets *count; false when nothing could be read. */
+static bool record_smaps_fd(int fd, uint32_t *count)
 {
-	if (smaps_foreign || !read_proc_fd(FD_SMAPS))
-		return record_layout(0, TASK_SIZE_X86);
+	*count = 0;
+	if (!read_proc_fd(fd))
+		return false;
 	uint32_t n = parse_smaps(big_buf, &obs->vma[obs->nvmas], EXEC_MAX_VMAS - obs->nvmas);
 	if (obs->nvmas + n == EXEC_MAX_VMAS)
 		obs->vma_overflow = 1;
 	for (uint32_t i = 0; i < n; i++)
 		obs->vma[obs->nvmas + i].name[0] = 0;
 	obs->nvmas += n;
-	return n;
+	*count = n;
+	return true;
+}
+
+/*
+ * A forked process whose /proc/self/maps could not be opened (the program
+ * lowered RLIMIT_NOFILE, reopen_own_fds()) has its layouts read by the
+ * executor parent from /proc/PID/maps and smaps: see ask_parent().
+ */
+static bool layout_via_parent;
+
+/* The executor parent (exec_run() sets it before forking the sandbox). */
+static pid_t executor_pid;
+
+/*
+ * Ends this process when the executor parent is gone. The sandbox's first
+ * process dies with it (PR_SET_PDEATHSIG), but the program's forked
+ * processes do not (a fork clears the parent-death signal): if the executor
+ * is killed in the middle of a program (a campaign worker killed at its
+ * stop), they would wait for their turn forever, orphans of init. So every
+ * wait wakes up once a second to look.
+ */
+static void exit_if_orphaned(void)
+{
+	if (executor_pid > 0 && kill(executor_pid, 0) && errno == ESRCH)
+		_exit(0);
+}
+
+static const struct timespec wait_tick = { 1, 0 };
+
+/* Posts a request (EXEC_REQ_*) to the executor parent and waits until it
+ * has been served. */
+static void ask_parent(uint32_t kind)
+{
+	__atomic_store_n(&obs->pm_req, kind, __ATOMIC_SEQ_CST);
+	uint32_t k;
+	while ((k = __atomic_load_n(&obs->pm_req, __ATOMIC_SEQ_CST)) != 0)
+		if (syscall(SYS_futex, &obs->pm_req, FUTEX_WAIT, k, &wait_tick, NULL, 0) && errno == ETIMEDOUT)
+			exit_if_orphaned();
+}
+
+/* Records the VMAs intersecting [lo, hi) and returns how many. */
+static uint32_t record_layout(uint64_t lo, uint64_t hi)
+{
+	if (!layout_via_parent)
+		return record_layout_fd(FD_MAPS, lo, hi);
+	uint32_t before = obs->nvmas;
+	obs->pm_pid = (int32_t)syscall(SYS_getpid);
+	obs->pm_addr = lo;
+	obs->pm_hi = hi;
+	ask_parent(EXEC_REQ_LAYOUT);
+	return obs->nvmas - before;
+}
+
+/*
+ * The whole layout with each VMA's VmFlags, from /proc/self/smaps: slower
+ * than PROCMAP_QUERY (it walks the page tables), so only for maps() steps.
+ */
+static uint32_t record_layout_smaps(void)
+{
+	uint32_t n;
+	if (smaps_foreign || (!layout_via_parent && !record_smaps_fd(FD_SMAPS, &n)))
+		return record_layout(0, TASK_SIZE_X86);
+	if (!layout_via_parent)
+		return n;
+	uint32_t before = obs->nvmas;
+	obs->pm_pid = (int32_t)syscall(SYS_getpid);
+	ask_parent(EXEC_REQ_SMAPS);
+	return obs->nvmas - before;
 }
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)
@@ -889,7 +957,8 @@ static void wait_turn(uint32_t i)
 			return;
 		if (__atomic_load_n(&obs->abort, __ATOMIC_SEQ_CST))
 			_exit(0);
-		syscall(SYS_futex, &obs->turn, FUTEX_WAIT, t, NULL, NULL, 0);
+		if (syscall(SYS_futex, &obs->turn, FUTEX_WAIT, t, &wait_tick, NULL, 0) && errno == ETIMEDOUT)
+			exit_if_orphaned();
 	}
 }
 
@@ -904,12 +973,14 @@ static void advance_turn(uint32_t next)
 		syscall(SYS_futex, &obs->turn, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
 }
 
-/* A forked child observes its own mm: the inherited descriptors show the parent's. */
 /*
- * Why a forked process could not reopen its own /proc/self/maps and smaps
- * (empty: it could). Its inherited descriptors are the parent's: reading
- * them would show the parent's memory as the child's, so they are closed
- * and every step the process runs ends the program with this reason.
+ * A forked process observes its own mm: the inherited descriptors show its
+ * parent's. When it cannot reopen them (the program lowered RLIMIT_NOFILE,
+ * hard limit included), the executor parent reads /proc/PID/maps and smaps
+ * for it (layout_via_parent). Where that cannot be trusted either (qemu-user
+ * emulates maps for /proc/self only, docs/findings.md), this says why
+ * (empty: it could) and every step the process runs ends the program with
+ * the reason, never observing the parent's memory as the child's.
  */
 static char own_fds_lost[160];
 
@@ -959,12 +1030,83 @@ static void reopen_own_fds(void)
 				return;
 		}
 	}
+	if (!smaps_foreign && !proc_text_frozen) {
+		/* The descriptors stay open, never read: the program sees the
+		 * same descriptor table as the model has (fds 1000 and 1001 are
+		 * procfs files: mmap() of one is ENODEV, not EBADF). */
+		layout_via_parent = true;
+		return;
+	}
 	close(FD_MAPS);
 	close(FD_SMAPS);
 	snprintf(own_fds_lost, sizeof(own_fds_lost),
 		 "a forked process could not reopen its /proc/self/maps (%s; RLIMIT_NOFILE %llu/%llu): "
 		 "its memory cannot be observed, the program stopped there",
 		 strerror(e), (unsigned long long)old.rlim_cur, (unsigned long long)old.rlim_max);
+}
+
+/*
+ * 1 + the last step of this process (or of its ancestors before the fork
+ * that made it) that asked for MADV_DONTFORK or MADV_WIPEONFORK; 0: none.
+ */
+static uint32_t fork_marked;
+
+/* Whether a VMA of the executor's snapshot is memory a forked sandbox
+ * process runs on: everything but the fence (the program's, which the model
+ * knows) and the vDSO pages (the sandbox makes raw system calls only). */
+static bool executor_needs(const exec_vma *v)
+{
+	return (uint64_t)fence != v->start && strcmp(v->name, "[vdso]") && strcmp(v->name, "[vvar]") &&
+	       strcmp(v->name, "[vvar_vclock]");
+}
+
+/*
+ * Before a fork(), in a process whose program asked for MADV_DONTFORK or
+ * MADV_WIPEONFORK (at step `step`): whether that reached the executor's own
+ * memory, its stack, code, data, heap or the observation buffer. dup_mmap()
+ * leaves a VM_DONTCOPY VMA out of the child and gives it a VM_WIPEONFORK
+ * one empty (mm/mmap.c), so the child would run without its stack, or with
+ * its state zeroed: it dies before its first step (or worse, runs garbage),
+ * and the program's other processes wait for it. The model knows those VMAs
+ * by their bounds only, not that the sandbox lives in them. True (with the
+ * reason in obs->error) when the fork must not happen.
+ */
+static bool executor_marked_for_fork(uint32_t step)
+{
+	if (smaps_foreign)
+		return false; /* qemu-user: smaps is the host's, and madvise a no-op there */
+	uint32_t first = obs->nvmas, n, overflow = obs->vma_overflow;
+	if (layout_via_parent) {
+		obs->pm_pid = (int32_t)syscall(SYS_getpid);
+		ask_parent(EXEC_REQ_SMAPS);
+		n = obs->nvmas - first;
+	} else if (!record_smaps_fd(FD_SMAPS, &n)) {
+		return false;
+	}
+	bool bad = false;
+	for (uint32_t k = first; k < first + n && !bad; k++) {
+		const exec_vma *v = &obs->vma[k];
+		if (!(v->vmflags & (VM_DONTCOPY | VM_WIPEONFORK)))
+			continue;
+		for (uint32_t e = 0; e < info_ptr->nvmas && !bad; e++) {
+			const exec_vma *x = &info_ptr->vma[e];
+			if (!executor_needs(x) || v->end <= x->start || v->start >= x->end)
+				continue;
+			uint64_t lo = v->start > x->start ? v->start : x->start;
+			uint64_t hi = v->end < x->end ? v->end : x->end;
+			const char *what = x->start == (uint64_t)obs ? "the observation buffer"
+					   : x->name[0] ? x->name : "anonymous memory";
+			snprintf(obs->error, sizeof(obs->error),
+				 "the madvise() of step %u marked the executor's own memory (%s) %s at "
+				 "[%#" PRIx64 ", %#" PRIx64 "): a forked process cannot run without it",
+				 step + 1, what, (v->vmflags & VM_DONTCOPY) ? "VM_DONTCOPY" : "VM_WIPEONFORK", lo, hi);
+			bad = true;
+		}
+	}
+	/* Only a look: the records are not the step's. */
+	obs->nvmas = first;
+	obs->vma_overflow = overflow;
+	return bad;
 }
 
 /*
@@ -1025,7 +1167,13 @@ static void run_steps(const prog_case *c)
 		case PROG_MPROTECT: ret = raw(SYS_mprotect, a[0], a[1], a[2], 0, 0, 0); break;
 		case PROG_BRK: ret = raw(SYS_brk, a[0], 0, 0, 0, 0, 0); break;
 		case PROG_MREMAP: ret = raw(SYS_mremap, a[0], a[1], a[2], a[3], a[4], 0); break;
-		case PROG_MADVISE: ret = raw(SYS_madvise, a[0], a[1], a[2], 0, 0, 0); break;
+		case PROG_MADVISE:
+			ret = raw(SYS_madvise, a[0], a[1], a[2], 0, 0, 0);
+			/* Even a failing call (ENOMEM at a hole) has marked the VMAs
+			 * before the hole: look at the flags at the next fork(). */
+			if (a[2] == LX_MADV_DONTFORK || a[2] == LX_MADV_WIPEONFORK)
+				fork_marked = i + 1;
+			break;
 		case PROG_MLOCK: ret = raw(SYS_mlock, a[0], a[1], 0, 0, 0, 0); break;
 		case PROG_MLOCK2: ret = raw(SYS_mlock2, a[0], a[1], a[2], 0, 0, 0); break;
 		case PROG_MUNLOCK: ret = raw(SYS_munlock, a[0], a[1], 0, 0, 0, 0); break;
@@ -1068,6 +1216,14 @@ static void run_steps(const prog_case *c)
 			o->layout_taken = 1;
 			break;
 		case PROG_FORK: {
+			if (fork_marked && executor_marked_for_fork(fork_marked - 1)) {
+				/* No child could run: stop before making one. */
+				obs->steps_done = i;
+				obs->status = EXEC_SELF_HARM;
+				__atomic_store_n(&obs->abort, 1, __ATOMIC_SEQ_CST);
+				syscall(SYS_futex, &obs->turn, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+				_exit(0);
+			}
 			ret = raw(SYS_clone, SIGCHLD, 0, 0, 0, 0, 0);
 			if (ret == 0) {
 				/* The child: it takes the variable's name and carries on
@@ -1116,9 +1272,7 @@ static void run_steps(const prog_case *c)
 			obs->pm_pid = (int32_t)syscall(SYS_getpid);
 			obs->pm_addr = a[0] & ~(PAGE - 1);
 			obs->pm_n = (uint32_t)n;
-			__atomic_store_n(&obs->pm_req, 1, __ATOMIC_SEQ_CST);
-			while (__atomic_load_n(&obs->pm_req, __ATOMIC_SEQ_CST))
-				syscall(SYS_futex, &obs->pm_req, FUTEX_WAIT, 1, NULL, NULL, 0);
+			ask_parent(EXEC_REQ_PAGEMAP);
 			o->pm_count = obs->npm - o->pm_first;
 			windowed = false;
 			break;
@@ -1264,8 +1418,8 @@ static __attribute__((noreturn)) void sandbox_main(const prog_case *c, const exe
 
 /*
  * Reads the posted pagemap() request from /proc/PID/pagemap as this
- * (privileged) process, so the entries keep their PFNs, then wakes the
- * sandbox. Unreadable pages are recorded as 0 (not present).
+ * (privileged) process, so the entries keep their PFNs (serve_request()
+ * then wakes the sandbox). Unreadable pages are recorded as 0 (not present).
  */
 static void serve_pagemap(void)
 {
@@ -1286,8 +1440,77 @@ static void serve_pagemap(void)
 		close(fd);
 	}
 	obs->npm += n;
+}
+
+/*
+ * Reads the layout a forked process could not read itself (it has no
+ * /proc/self/maps descriptor: reopen_own_fds()) from /proc/PID/maps or
+ * smaps and appends the VMA records as that process would have. PROCMAP_QUERY
+ * and the maps text describe the mm of the process the file was opened
+ * for, whoever reads it (fs/proc/task_mmu.c: proc_maps_open() takes the
+ * task's mm), so the records are the same.
+ */
+static void serve_layout(uint32_t kind)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", obs->pm_pid, kind == EXEC_REQ_SMAPS ? "smaps" : "maps");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	uint32_t n;
+	if (kind == EXEC_REQ_SMAPS)
+		record_smaps_fd(fd, &n);
+	else
+		record_layout_fd(fd, obs->pm_addr, obs->pm_hi);
+	close(fd);
+}
+
+static void serve_request(void)
+{
+	uint32_t kind = __atomic_load_n(&obs->pm_req, __ATOMIC_SEQ_CST);
+	if (kind == EXEC_REQ_PAGEMAP)
+		serve_pagemap();
+	else if (kind == EXEC_REQ_LAYOUT || kind == EXEC_REQ_SMAPS)
+		serve_layout(kind);
 	__atomic_store_n(&obs->pm_req, 0, __ATOMIC_SEQ_CST);
 	syscall(SYS_futex, &obs->pm_req, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+}
+
+/* A program's process as the executor parent watches it: a pidfd, so a
+ * process that dies outside the program's steps is noticed at once. */
+typedef struct watched {
+	int fd;                  /* pidfd, -1: none (yet) */
+	bool tried;              /* pidfd_open was called */
+	bool ended;              /* it ended, as the program said it would */
+} watched;
+
+/* Whether the end of the process bound to var is one the program explains:
+ * its exit() step ran, the program ended or was stopped (abort), or the
+ * process crashed in a way the sandbox recorded. */
+static bool end_expected(uint32_t var)
+{
+	if (__atomic_load_n(&obs->abort, __ATOMIC_SEQ_CST) ||
+	    __atomic_load_n(&obs->steps_done, __ATOMIC_SEQ_CST) >= decoded.nsteps)
+		return true;
+	for (uint32_t i = 0; i < decoded.nsteps; i++)
+		if (decoded.steps[i].op == PROG_EXIT && decoded.steps[i].proc == var && obs->step[i].done)
+			return true;
+	return false;
+}
+
+/* The exit code of a (zombie) process as waitpid reports it, from field 52
+ * of /proc/PID/stat (proc_pid_stat(5)); -1 when unreadable. */
+static int exit_code_of(int32_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	const char *p = strrchr(buf, ')');
+	for (int field = 2; p && *p; p++)
+		if (*p == ' ' && ++field == 52)
+			return atoi(p + 1);
+	return -1;
 }
 
 const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *opt)
@@ -1322,6 +1545,7 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 			program_forks = true;
 	obs->status = EXEC_CRASHED; /* until the sandbox says otherwise */
 	pid_t parent = getpid();
+	executor_pid = parent;
 	pid_t pid = fork();
 	if (pid < 0) {
 		obs->status = EXEC_SETUP_FAILED;
@@ -1335,17 +1559,50 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	uint32_t timeout = opt->timeout_ms ? opt->timeout_ms : 10000;
 	bool timed_out = false;
+	/* The program's other processes, by variable: one that dies outside
+	 * the program (a crash before its first step, a kill) would leave the
+	 * others waiting for its turn until the watchdog. */
+	static watched kid[PROG_MAX_VARS];
+	for (uint32_t v = 0; v < PROG_MAX_VARS; v++)
+		kid[v] = (watched){ -1, false, false };
+	int lost = -1, lost_code = -1;
 	if (pidfd >= 0) {
-		/* Wait for the sandbox to end, serving its pagemap() requests. */
-		struct pollfd pfd = { pidfd, POLLIN, 0 };
+		/* Wait for the sandbox to end, serving its requests. */
+		struct pollfd pfd[1 + PROG_MAX_VARS];
+		uint32_t var_of[1 + PROG_MAX_VARS];
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (;;) {
-			int r = poll(&pfd, 1, 1);
-			if (r > 0)
+			nfds_t np = 1;
+			pfd[0] = (struct pollfd){ pidfd, POLLIN, 0 };
+			for (uint32_t v = 0; v < PROG_MAX_VARS && program_forks; v++) {
+				int32_t kp = __atomic_load_n(&obs->pid[v], __ATOMIC_SEQ_CST);
+				if (!kid[v].tried && kp > 0) {
+					kid[v].tried = true;
+					kid[v].fd = (int)syscall(SYS_pidfd_open, kp, 0);
+				}
+				if (kid[v].fd >= 0 && !kid[v].ended) {
+					var_of[np] = v;
+					pfd[np++] = (struct pollfd){ kid[v].fd, POLLIN, 0 };
+				}
+			}
+			int r = poll(pfd, np, 1);
+			if (r > 0 && pfd[0].revents)
+				break;
+			for (nfds_t q = 1; r > 0 && q < np && lost < 0; q++) {
+				if (!pfd[q].revents)
+					continue;
+				uint32_t v = var_of[q];
+				kid[v].ended = true;
+				if (!end_expected(v)) {
+					lost = (int)v;
+					lost_code = exit_code_of(obs->pid[v]);
+				}
+			}
+			if (lost >= 0)
 				break;
 			if (__atomic_load_n(&obs->pm_req, __ATOMIC_SEQ_CST))
-				serve_pagemap();
+				serve_request();
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= timeout) {
 				timed_out = true;
@@ -1353,8 +1610,11 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 			}
 		}
 		close(pidfd);
+		for (uint32_t v = 0; v < PROG_MAX_VARS; v++)
+			if (kid[v].fd >= 0)
+				close(kid[v].fd);
 	}
-	if (timed_out) {
+	if (timed_out || lost >= 0) {
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 	}
@@ -1366,6 +1626,22 @@ const exec_obs *exec_run(const uint8_t *prog, size_t len, const exec_options *op
 	kill(-pid, SIGKILL);
 	while (waitpid(-pid, NULL, __WALL) > 0 || errno == EINTR)
 		;
+	if (lost >= 0) {
+		/* Its turn would never come: say which process and how it ended. */
+		char how[48];
+		if (lost_code >= 0 && WIFSIGNALED(lost_code))
+			snprintf(how, sizeof(how), "died of signal %d", WTERMSIG(lost_code));
+		else if (lost_code >= 0)
+			snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(lost_code));
+		else
+			snprintf(how, sizeof(how), "ended");
+		obs->status = EXEC_CRASHED;
+		obs->crash_signal = lost_code >= 0 && WIFSIGNALED(lost_code) ? WTERMSIG(lost_code) : 0;
+		snprintf(obs->error, sizeof(obs->error),
+			 "the program's process $%s %s outside any probe while step %u was due "
+			 "(counting from 1): its turn would never come", decoded.var[lost], how, obs->steps_done + 1);
+		return obs;
+	}
 	if (timed_out) {
 		obs->status = EXEC_TIMEOUT;
 		snprintf(obs->error, sizeof(obs->error), "the watchdog killed the sandbox after %u ms at step %u",

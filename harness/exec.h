@@ -23,7 +23,7 @@
 #include "prog.h"
 
 #define EXEC_MAGIC 0x4d4d4f42u       /* "MMOB" */
-#define EXEC_VERSION 4
+#define EXEC_VERSION 5
 #define EXEC_MAX_VMAS 16384          /* VMA records per program (all steps) */
 #define EXEC_SNAPSHOT_VMAS 512
 #define EXEC_MAX_PAGEMAP 16384       /* pagemap entries per program (all steps) */
@@ -44,7 +44,12 @@ enum exec_status {
 	EXEC_CRASHED = 1,        /* the sandbox died outside a probe (crash_signal) */
 	EXEC_TIMEOUT = 2,        /* the watchdog killed it */
 	EXEC_SETUP_FAILED = 3,   /* the sandbox could not be set up (error) */
-	EXEC_BAD_PROGRAM = 4     /* the program did not decode (error) */
+	EXEC_BAD_PROGRAM = 4,    /* the program did not decode (error) */
+	/* The program changed the executor's own memory so that the sandbox
+	 * cannot go on (error says how: a fork() after it marked that memory
+	 * VM_DONTCOPY or VM_WIPEONFORK). Nothing to compare from that step on;
+	 * the harness did not break. */
+	EXEC_SELF_HARM = 5
 };
 
 /* What one step did. */
@@ -77,21 +82,33 @@ typedef struct exec_obs {
 	int32_t pid[PROG_MAX_VARS];   /* pids of the processes fork() made, by variable */
 	uint64_t vals[PROG_MAX_VARS]; /* variable values, bound by whichever process ran the step */
 	/*
-	 * pagemap() requests: PFNs are visible only to a reader with
-	 * CAP_SYS_ADMIN, so the sandboxed process posts the request here and
-	 * the privileged executor parent reads /proc/PID/pagemap for it.
+	 * Requests to the executor parent. pagemap(): PFNs are visible only to
+	 * a reader with CAP_SYS_ADMIN, so the sandboxed process posts the
+	 * request here and the privileged executor parent reads
+	 * /proc/PID/pagemap for it. Layouts: a forked process that could not
+	 * open its own /proc/self/maps (the program lowered RLIMIT_NOFILE)
+	 * asks the parent to read /proc/PID/maps or smaps for it, and the
+	 * parent appends the VMA records.
 	 */
-	uint32_t pm_req;         /* 1 while a request waits for the parent */
+	uint32_t pm_req;         /* EXEC_REQ_* while a request waits for the parent, else 0 */
 	int32_t pm_pid;
-	uint64_t pm_addr;
+	uint64_t pm_addr;        /* pagemap: the first page; layout: the window's start */
+	uint64_t pm_hi;          /* layout: the window's end */
 	uint32_t pm_n;
 	uint32_t npm;            /* entries used in pm[] (after the VMA records) */
 	uint64_t arena;
-	char error[160];
+	char error[256];
 	exec_step_obs step[PROG_MAX_STEPS];
 	exec_vma vma[EXEC_MAX_VMAS];
 	uint64_t pm[EXEC_MAX_PAGEMAP]; /* raw /proc/PID/pagemap entries, with PFNs */
 } exec_obs;
+
+/* What a sandboxed process asks of the executor parent (exec_obs.pm_req). */
+enum exec_request {
+	EXEC_REQ_PAGEMAP = 1,    /* pm_n entries of /proc/pm_pid/pagemap from pm_addr */
+	EXEC_REQ_LAYOUT = 2,     /* the VMAs of pm_pid intersecting [pm_addr, pm_hi) */
+	EXEC_REQ_SMAPS = 3       /* every VMA of pm_pid with its VmFlags (smaps) */
+};
 
 /* Facts about the target, gathered once by exec_init(). */
 typedef struct exec_target_info {

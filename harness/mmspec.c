@@ -24,6 +24,7 @@
 #include "report.h"
 #include "store.h"
 #include "fuzz.h"
+#include "mmspec_help.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -972,6 +973,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
+	if (mmspec_wants_help(argc - 2, argv + 2) && mmspec_command_help(cmd, stdout))
+		return 0;
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(cmd, "run"))

@@ -48,10 +48,21 @@ echo "$out" | grep -q ' 1 passed, 0 failed, 1 skipped'; check "the rest of the c
 echo "$out" | grep -q 'lowers RLIMIT_CPU below the sandbox'; check "the SKIP names the reason" $?
 
 run "$mmspec" run --db "$db" "$dir/nofile-fork.mmt"
-check "a child that cannot reopen its maps is an ERROR (exit 3)" "$(is $rc 3)"
-echo "$out" | grep -q 'could not reopen its /proc/self/maps (Too many open files; RLIMIT_NOFILE 0/0)'
-check "the ERROR names the reason" $?
-echo "$out" | grep -q 'layout differs'; check "and no wrong observation is compared" "$(is $? 1)"
+check "a child that cannot reopen its maps is observed by the executor parent" "$(is $rc 0)"
+run "$mmspec" run --db "$db" --maps-text "$dir/nofile-fork.mmt"
+check "... through /proc/PID/maps text too" "$(is $rc 0)"
+
+run "$mmspec" run --db "$db" "$dir/dontfork-executor.mmt"
+check "a fork after DONTFORK of the executor's memory is an ERROR (exit 3)" "$(is $rc 3)"
+echo "$out" | grep -q "line 13: .fork() = \$c0.: .*marked the executor's own memory (.*) VM_DONTCOPY at"
+check "the ERROR names the fork, the madvise and the memory" $?
+echo "$out" | grep -q 'watchdog'; check "and it is not the watchdog's" "$(is $? 1)"
+
+run "$mmspec" run --db "$db" "$dir/child-dies.mmt"
+check "a forked process that dies outside a probe is an ERROR (exit 3)" "$(is $rc 3)"
+echo "$out" | grep -q 'process \$c0 died of signal 11 outside any probe'
+check "the ERROR names the process and the signal" $?
+echo "$out" | grep -q 'watchdog'; check "and it is not the watchdog's" "$(is $? 1)"
 
 run "$mmspec" run --db "$db" --timeout 300 --test-hook hang "$dir/two-steps.mmt"
 check "a hanging sandbox is an ERROR (exit 3)" "$(is $rc 3)"
@@ -82,12 +93,12 @@ echo "$out" | grep -q 'model:.*kernel:'; check "layouts are drawn side by side" 
 
 if command -v sqlite3 >/dev/null; then
 	n=$(sqlite3 "$db" "select count(*) from runs")
-	check "every run is in the database" "$(is "$n" 14)"
+	check "every run is in the database" "$(is "$n" 17)"
 	n=$(sqlite3 "$db" "select count(*) from divergences where signature = 'mmap:layout:bounds'")
 	check "the divergence is stored" "$(is "$n" 1)"
-	# nofile-fork.mmt adds one ERROR to the earlier three
+	# dontfork-executor.mmt and child-dies.mmt add two ERRORs to the earlier three
 	n=$(sqlite3 "$db" "select count(*) from results where result = 'ERROR'")
-	check "errors are stored" "$(is "$n" 4)"
+	check "errors are stored" "$(is "$n" 5)"
 	n=$(sqlite3 "$db" "select count(*) > 0 from faults where side = 'kernel' and signo = 11")
 	check "kernel faults are stored" "$(is "$n" 1)"
 fi
