@@ -345,35 +345,6 @@ static bool note_skip(shared *sh, const char *msg)
 	return false;
 }
 
-/*
- * A program that made its sandbox unable to go on by changing the
- * executor's own memory (exec.h EXEC_SELF_HARM: a fork() after it marked
- * that memory VM_DONTCOPY or VM_WIPEONFORK) is an ERROR for `mmspec run`
- * (a suite case must not do it) but nothing to compare in a campaign: the
- * model knows that memory by its bounds only, not that the sandbox lives in
- * it. Made a SKIP naming the reason here, like fuzz_diff_run() does for
- * programs that unmap or re-protect that memory.
- */
-static harness_result self_harm_is_skip(fuzz_diff *d, harness_result res, harness_case_report *rep)
-{
-	const exec_obs *o = fuzz_diff_last_obs(d);
-	if (res != HARNESS_ERROR || !o || o->status != EXEC_SELF_HARM || !o->error[0] ||
-	    !strstr(rep->message, o->error))
-		return res;
-	/* The executor's reason first, then where (check.c's "line N: `step`"). */
-	char where[300] = "";
-	const char *tick = strchr(rep->message, '`');
-	tick = tick ? strchr(tick + 1, '`') : NULL;
-	if (tick)
-		snprintf(where, sizeof(where), "%.*s", (int)(tick + 1 - rep->message), rep->message);
-	char reason[sizeof(o->error)];
-	snprintf(reason, sizeof(reason), "%s", o->error);
-	snprintf(rep->message, sizeof(rep->message),
-		 "not comparable: the program destroyed what the sandbox needs to fork: %s (%s)", reason, where);
-	rep->result = HARNESS_SKIP;
-	return HARNESS_SKIP;
-}
-
 /* ---- a worker ---- */
 
 typedef struct corpus {
@@ -626,7 +597,7 @@ static int worker(campaign *cp, int wno, int generation)
 		char *inflight = prog_case_to_string(&c);
 		snprintf(sh->current[wno], sizeof(sh->current[wno]), "%s", inflight ? inflight : "");
 		free(inflight);
-		harness_result res = self_harm_is_skip(d, fuzz_diff_run(d, &c, &rep, &div), &rep);
+		harness_result res = fuzz_diff_run(d, &c, &rep, &div);
 		atomic_fetch_add(&sh->programs, 1);
 		int64_t before = atomic_load(&sh->classes);
 		if (res == HARNESS_PASS || res == HARNESS_FAIL)

@@ -556,6 +556,35 @@ static bool touches_executor(const fuzz_diff *d, const prog_case *c, uint32_t i)
 	return window_touches_executor(d, c, i, o->step[i].ret);
 }
 
+/*
+ * A program that made its sandbox unable to go on by changing the
+ * executor's own memory (exec.h EXEC_SELF_HARM: a fork() after it marked
+ * that memory VM_DONTCOPY or VM_WIPEONFORK) is an ERROR for `mmspec run`
+ * (a suite case must not do it) but nothing to compare in a campaign: the
+ * model knows that memory by its bounds only, not that the sandbox lives in
+ * it. Made a SKIP naming the reason (campaigns, `mmspec minimize`, the
+ * fuzz_diff target), like programs that unmap or re-protect that memory.
+ */
+static harness_result self_harm_is_skip(const fuzz_diff *d, harness_result res, harness_case_report *rep)
+{
+	const exec_obs *o = d->obs;
+	if (res != HARNESS_ERROR || !o || o->status != EXEC_SELF_HARM || !o->error[0] ||
+	    !strstr(rep->message, o->error))
+		return res;
+	/* The executor's reason first, then where (check.c's "line N: `step`"). */
+	char where[300] = "";
+	const char *tick = strchr(rep->message, '`');
+	tick = tick ? strchr(tick + 1, '`') : NULL;
+	if (tick)
+		snprintf(where, sizeof(where), "%.*s", (int)(tick + 1 - rep->message), rep->message);
+	char reason[sizeof(o->error)];
+	snprintf(reason, sizeof(reason), "%s", o->error);
+	snprintf(rep->message, sizeof(rep->message),
+		 "not comparable: the program destroyed what the sandbox needs to fork: %s (%s)", reason, where);
+	rep->result = HARNESS_SKIP;
+	return HARNESS_SKIP;
+}
+
 harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_report *rep,
 			     harness_divergence *div)
 {
@@ -601,6 +630,8 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
 		rep->result = HARNESS_PASS;
 		return rep->result;
 	}
+	if (self_harm_is_skip(d, rep->result, rep) == HARNESS_SKIP)
+		return rep->result;
 	/*
 	 * A generated program that unmaps or re-protects the executor's own
 	 * memory kills (or hangs) its sandbox: nothing to compare, and the
