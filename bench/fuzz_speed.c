@@ -7,7 +7,8 @@
  * - decode: bytes -> program (fuzz_program_from_bytes) alone;
  * - model: bytes -> program -> the model under the 6.18 profile
  *   (harness_check_case), the core of fuzz_model;
- * - fuzz_model: the whole target (round trips, to_bytes, three profiles);
+ * - fuzz_model: the whole target (validity, print -> parse, the model under
+ *   one profile chosen from the input bytes);
  * - mutate: fuzz_mutate + fuzz_program_to_bytes, the custom mutator's work;
  * - fuzz_diff (root only): bytes -> program -> fuzz_diff_run on the kernel,
  *   next to a bare fork+_exit+wait from this process, the floor of
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
 	       (double)steps / NPROG, (double)bytes / NPROG);
 	static const char *names[] = {
 		"decode (bytes -> program)", "model (bytes -> program -> model, 6.18)",
-		"fuzz_model target (+ round trips, 3 profiles)", "mutate (fuzz_mutate + to_bytes)",
+		"fuzz_model target (+ print/parse, 1 profile)", "mutate (fuzz_mutate + to_bytes)",
 	};
 	static const char *keys[] = { "decode", "model", "target", "mutate" };
 	printf("  %-48s %10s %12s\n", "", "wall /s", "CPU /s");
