@@ -7,8 +7,11 @@
  * - decode: bytes -> program (fuzz_program_from_bytes) alone;
  * - model: bytes -> program -> the model under the 6.18 profile
  *   (harness_check_case), the core of fuzz_model;
- * - fuzz_model: the whole target (round trips, to_bytes, three profiles);
+ * - fuzz_model: the whole target (validity, print -> parse, the model under
+ *   one profile chosen from the input bytes);
  * - mutate: fuzz_mutate + fuzz_program_to_bytes, the custom mutator's work;
+ * - print, parse: bytes -> program -> text (prog_case_to_string), and on to
+ *   a parsed program compared with the first: fuzz_model's round trip;
  * - fuzz_diff (root only): bytes -> program -> fuzz_diff_run on the kernel,
  *   next to a bare fork+_exit+wait from this process, the floor of
  *   fork-per-program execution that bench/exec_throughput also reports.
@@ -50,7 +53,7 @@ static uint8_t *input[NPROG];
 static size_t input_len[NPROG];
 static double budget = 2.0;
 
-enum what { DECODE, MODEL, TARGET, MUTATE, DIFF };
+enum what { DECODE, MODEL, TARGET, MUTATE, PRINT, PARSE, DIFF };
 
 static fuzz_diff *diff;
 
@@ -71,7 +74,17 @@ static void one(enum what w, size_t i, fuzz_rng *r)
 	}
 	if (fuzz_program_from_bytes(input[i], input_len[i], &cfg, &c))
 		return;
-	if (w == MODEL) {
+	if (w == PRINT || w == PARSE) {
+		char *text = prog_case_to_string(&c);
+		prog_file *f = NULL;
+		prog_diag d;
+		if (text && w == PARSE && prog_parse_text("x.mmt", text, strlen(text), &f, &d) == 0) {
+			if (f->ncases != 1 || !prog_case_equal(&f->cases[0], &c))
+				abort();
+			prog_file_free(f);
+		}
+		free(text);
+	} else if (w == MODEL) {
 		harness_target_model(&t);
 		harness_check_case(&c, &t, NULL, NULL, &rep);
 	} else if (w == MUTATE) {
@@ -137,11 +150,12 @@ int main(int argc, char **argv)
 	       (double)steps / NPROG, (double)bytes / NPROG);
 	static const char *names[] = {
 		"decode (bytes -> program)", "model (bytes -> program -> model, 6.18)",
-		"fuzz_model target (+ round trips, 3 profiles)", "mutate (fuzz_mutate + to_bytes)",
+		"fuzz_model target (+ print/parse, 1 profile)", "mutate (fuzz_mutate + to_bytes)",
+		"print (bytes -> program -> text)", "parse (bytes -> program -> text -> program)",
 	};
-	static const char *keys[] = { "decode", "model", "target", "mutate" };
+	static const char *keys[] = { "decode", "model", "target", "mutate", "print", "parse" };
 	printf("  %-48s %10s %12s\n", "", "wall /s", "CPU /s");
-	for (int w = DECODE; w <= MUTATE; w++) {
+	for (int w = DECODE; w <= PARSE; w++) {
 		unsigned long n;
 		double c;
 		if (!wanted(argc, argv, keys[w]))

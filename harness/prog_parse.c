@@ -332,6 +332,70 @@ static void lex_var(const parser *p, size_t pos, tok *t)
 	t->type = T_VAR;
 }
 
+/*
+ * Names of flags and operations, remembered: prog_flag_lookup and
+ * prog_op_lookup compare the name with every entry of their tables, and
+ * the fuzz targets parse every input. A small direct-mapped cache per
+ * thread keeps the answers (found or not) for names it has seen; it holds
+ * only what those functions answered, so parsing means the same.
+ */
+#define NAME_MEMO_SIZE 128
+#define NAME_MEMO_LEN 32
+
+typedef struct name_memo {
+	uint8_t len; /* 0: empty */
+	bool found;
+	int32_t op;
+	uint64_t value;
+	char name[NAME_MEMO_LEN];
+} name_memo;
+
+static _Thread_local name_memo flag_memo[NAME_MEMO_SIZE], op_memo[NAME_MEMO_SIZE];
+
+static name_memo *memo_slot(name_memo *tab, const char *name, size_t len, bool *hit)
+{
+	/* Names of one namespace share their beginning: hash the end. */
+	uint32_t h = (uint32_t)len * 0x9e3779b1u;
+	h ^= (unsigned char)name[len - 1] * 0x85ebca6bu;
+	h ^= (unsigned char)name[len / 2] * 0xc2b2ae35u;
+	h ^= (unsigned char)name[(len * 3) / 4] * 0x27d4eb2fu;
+	h ^= h >> 15;
+	name_memo *m = &tab[h % NAME_MEMO_SIZE];
+	*hit = m->len == len && memcmp(m->name, name, len) == 0;
+	return m;
+}
+
+static bool flag_lookup(const char *name, size_t len, uint64_t *value)
+{
+	if (len == 0 || len >= NAME_MEMO_LEN)
+		return prog_flag_lookup(name, len, value);
+	bool hit;
+	name_memo *m = memo_slot(flag_memo, name, len, &hit);
+	if (!hit) {
+		m->value = 0;
+		m->found = prog_flag_lookup(name, len, &m->value);
+		memcpy(m->name, name, len);
+		m->len = (uint8_t)len;
+	}
+	if (m->found)
+		*value = m->value;
+	return m->found;
+}
+
+static int op_lookup(const char *name, size_t len)
+{
+	if (len == 0 || len >= NAME_MEMO_LEN)
+		return prog_op_lookup(name, len);
+	bool hit;
+	name_memo *m = memo_slot(op_memo, name, len, &hit);
+	if (!hit) {
+		m->op = prog_op_lookup(name, len);
+		memcpy(m->name, name, len);
+		m->len = (uint8_t)len;
+	}
+	return m->op;
+}
+
 /* Lexes the token at or after pos. Pure: the parser is not changed. */
 static void lex(const parser *p, size_t pos, tok *t)
 {
@@ -345,12 +409,22 @@ static void lex(const parser *p, size_t pos, tok *t)
 		return;
 	}
 	char c = p->line[pos];
-	static const char punct[] = "(),=+-|[]?";
-	static const int ptype[] = { T_LPAREN, T_RPAREN, T_COMMA, T_EQ, T_PLUS,
-				     T_MINUS, T_PIPE, T_LBRACK, T_RBRACK, T_QUEST };
-	const char *pc = c ? strchr(punct, c) : NULL;
-	if (pc) {
-		t->type = ptype[pc - punct];
+	int pt = -1;
+	switch (c) {
+	case '(': pt = T_LPAREN; break;
+	case ')': pt = T_RPAREN; break;
+	case ',': pt = T_COMMA; break;
+	case '=': pt = T_EQ; break;
+	case '+': pt = T_PLUS; break;
+	case '-': pt = T_MINUS; break;
+	case '|': pt = T_PIPE; break;
+	case '[': pt = T_LBRACK; break;
+	case ']': pt = T_RBRACK; break;
+	case '?': pt = T_QUEST; break;
+	default: break;
+	}
+	if (pt >= 0) {
+		t->type = pt;
 		t->end = pos + 1;
 	} else if (c == '"') {
 		lex_string(p, pos, t);
@@ -376,12 +450,14 @@ static void next(parser *p)
 	lex(p, p->t.end, &p->t);
 }
 
-static bool tok_is(const parser *p, const tok *t, const char *word)
+static bool tok_is_n(const parser *p, const tok *t, const char *word, size_t n)
 {
-	size_t n = strlen(word);
 	return t->type == T_IDENT && t->end - t->start == n &&
 	       memcmp(p->line + t->start, word, n) == 0;
 }
+
+/* Whether the token is the keyword `word` (a string literal). */
+#define tok_is(p, t, word) tok_is_n((p), (t), "" word, sizeof(word) - 1)
 
 /* ---------------------------------------------------------------------- */
 /* Variables                                                               */
@@ -389,7 +465,7 @@ static bool tok_is(const parser *p, const tok *t, const char *word)
 static int var_find(const prog_case *c, const char *name, size_t len)
 {
 	for (int i = 0; i < c->nvars; i++)
-		if (strlen(c->var[i]) == len && memcmp(c->var[i], name, len) == 0)
+		if (len < PROG_NAME_MAX && memcmp(c->var[i], name, len) == 0 && c->var[i][len] == '\0')
 			return i;
 	return -1;
 }
@@ -434,10 +510,18 @@ static bool lin_is_const(const parser *p, const lin *l)
 	return true;
 }
 
-static void lin_const(lin *l, uint64_t k)
+/*
+ * Only the coefficients of the case's variables are cleared: every reader
+ * of a lin stops at nvars, which cannot change while one expression is
+ * parsed (a binding comes after its step's expressions), and clearing all
+ * 64 was a large part of the fuzz targets' parse.
+ */
+static void lin_const(const parser *p, lin *l, uint64_t k)
 {
-	memset(l, 0, sizeof(*l));
+	size_t nv = p->cur ? p->cur->nvars : PROG_MAX_VARS;
 	l->k = k;
+	l->arena = 0;
+	memset(l->coef, 0, nv * sizeof(l->coef[0]));
 }
 
 static void lin_add(const parser *p, lin *a, const lin *b, int sign)
@@ -464,7 +548,7 @@ static int parse_primary(parser *p, lin *out)
 
 	switch (t->type) {
 	case T_NUM:
-		lin_const(out, t->val);
+		lin_const(p, out, t->val);
 		next(p);
 		return 0;
 	case T_LPAREN: {
@@ -494,12 +578,12 @@ static int parse_primary(parser *p, lin *out)
 	}
 	case T_IDENT:
 		if (len == 1 && name[0] == 'A') {
-			lin_const(out, 0);
+			lin_const(p, out, 0);
 			out->arena = 1;
 		} else if (len == 4 && memcmp(name, "NULL", 4) == 0) {
-			lin_const(out, 0);
-		} else if (prog_flag_lookup(name, len, &v)) {
-			lin_const(out, v);
+			lin_const(p, out, 0);
+		} else if (flag_lookup(name, len, &v)) {
+			lin_const(p, out, v);
 		} else if (prog_flag_prefix(name, len)) {
 			return fail(p, t->start, "unknown flag `%.*s`", (int)len, name);
 		} else if (prog_errno_lookup(name, len) >= 0) {
@@ -517,7 +601,7 @@ static int parse_primary(parser *p, lin *out)
 		if (p->cur->var_kind[var] == PROG_VAR_PROC)
 			return fail(p, t->start, "$%s is a process variable; it cannot be "
 				    "used in an expression", p->cur->var[var]);
-		lin_const(out, 0);
+		lin_const(p, out, 0);
 		out->coef[var] = 1;
 		next(p);
 		return 0;
@@ -843,7 +927,7 @@ static int parse_step(parser *p)
 	}
 	if (t->type != T_IDENT)
 		return fail_tok(p, "expected an operation");
-	int op = prog_op_lookup(p->line + t->start, t->end - t->start);
+	int op = op_lookup(p->line + t->start, t->end - t->start);
 	if (op < 0)
 		return fail(p, t->start, "unknown operation `%.*s`",
 			    (int)(t->end - t->start), p->line + t->start);
@@ -1184,7 +1268,9 @@ int prog_parse_text(const char *path, const char *text, size_t len,
 	memset(diag, 0, sizeof(*diag));
 	if (!path)
 		path = "<text>";
-	snprintf(diag->file, sizeof(diag->file), "%s", path);
+	/* As snprintf("%s") would, without its cost: the fuzz targets parse
+	 * every input. */
+	memcpy(diag->file, path, strnlen(path, sizeof(diag->file) - 1));
 	memset(&p, 0, sizeof(p));
 	p.text = text;
 	p.len = len;

@@ -13,34 +13,160 @@
  * may not parse back.
  */
 #include <inttypes.h>
-#include <stdio_ext.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "linux_abi.h"
 #include "prog_int.h"
 
-static void print_hex(FILE *out, uint64_t v)
+/*
+ * The printer writes into a growing buffer of its own, with numbers
+ * formatted by hand: the fuzz targets print every input, and stdio's
+ * vfprintf and per-character calls were most of the print's cost. The
+ * FILE * entry points write the buffer out at the end. On out of memory
+ * the buffer stops growing and remembers it (oom).
+ */
+typedef struct pbuf {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+	char small[512]; /* the first bytes, before any malloc */
+} pbuf;
+
+#define out_init(b) ((b)->buf = (b)->small, (b)->len = 0, (b)->cap = sizeof((b)->small), (b)->oom = false)
+
+static bool out_grow(pbuf *b, size_t need)
 {
-	fprintf(out, "0x%" PRIx64, v);
+	if (b->oom)
+		return false;
+	size_t cap = b->cap * 2;
+	while (cap < b->len + need)
+		cap *= 2;
+	char *nb;
+	if (b->buf == b->small) {
+		nb = malloc(cap);
+		if (nb)
+			memcpy(nb, b->small, b->len);
+	} else {
+		nb = realloc(b->buf, cap);
+	}
+	if (!nb) {
+		b->oom = true;
+		return false;
+	}
+	b->buf = nb;
+	b->cap = cap;
+	return true;
+}
+
+static inline void out_putn(pbuf *b, const char *s, size_t n)
+{
+	if (b->len + n > b->cap && !out_grow(b, n))
+		return;
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+}
+
+static inline void out_putc(pbuf *b, char ch)
+{
+	if (b->len + 1 > b->cap && !out_grow(b, 1))
+		return;
+	b->buf[b->len++] = ch;
+}
+
+static inline void out_puts(pbuf *b, const char *s)
+{
+	out_putn(b, s, strlen(s));
+}
+
+static void out_free(pbuf *b)
+{
+	if (b->buf != b->small)
+		free(b->buf);
+}
+
+/* For the rare lines (requires, xfail, placeholders of invalid cases). */
+__attribute__((format(printf, 2, 3))) static void out_printf(pbuf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		out_putn(b, tmp, (size_t)n);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (!big) {
+		b->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	out_putn(b, big, (size_t)n);
+	free(big);
+}
+
+/* v in decimal, as printf's %PRIu64. */
+static void out_udec(pbuf *b, uint64_t v)
+{
+	char tmp[20];
+	size_t i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	out_putn(b, tmp + i, sizeof(tmp) - i);
+}
+
+/* v in signed decimal, as printf's %PRId64 (and %d). */
+static void out_sdec(pbuf *b, int64_t v)
+{
+	if (v < 0) {
+		out_putc(b, '-');
+		out_udec(b, 0 - (uint64_t)v);
+	} else {
+		out_udec(b, (uint64_t)v);
+	}
+}
+
+/* v as printf's "0x%" PRIx64: lower case, no leading zeros, 0x0 for 0. */
+static void print_hex(pbuf *out, uint64_t v)
+{
+	char tmp[18];
+	size_t i = sizeof(tmp);
+	do {
+		tmp[--i] = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	out_putn(out, tmp + i, sizeof(tmp) - i);
 }
 
 /* A length's magnitude: 4p, 100, or hex once it is too long to read. */
-static void print_len_mag(FILE *out, uint64_t m)
+static void print_len_mag(pbuf *out, uint64_t m)
 {
-	if (m != 0 && m % LX_PAGE_SIZE == 0)
-		fprintf(out, "%" PRIu64 "p", (uint64_t)(m / LX_PAGE_SIZE));
-	else if (m <= UINT32_MAX)
-		fprintf(out, "%" PRIu64, m);
-	else
+	if (m != 0 && m % LX_PAGE_SIZE == 0) {
+		out_udec(out, m / LX_PAGE_SIZE);
+		out_putc(out, 'p');
+	} else if (m <= UINT32_MAX) {
+		out_udec(out, m);
+	} else {
 		print_hex(out, m);
+	}
 }
 
 /*
  * A flag set: the names of the kind's namespace in table order, each
  * consuming its mask bits, then any bits no name covers as one hex number.
  */
-static void print_flags(FILE *out, int kind, uint64_t v)
+static void print_flags(pbuf *out, int kind, uint64_t v)
 {
 	size_t n;
 	const prog_flag *tab = prog_flag_table(kind, &n);
@@ -48,7 +174,7 @@ static void print_flags(FILE *out, int kind, uint64_t v)
 	bool first = true;
 
 	if (v == 0) {
-		fputs(kind == PROG_ARG_PROT ? "PROT_NONE" : "0", out);
+		out_puts(out, kind == PROG_ARG_PROT ? "PROT_NONE" : "0");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -58,47 +184,49 @@ static void print_flags(FILE *out, int kind, uint64_t v)
 		if (f->name) {
 			if (f->bits == 0 || (v & f->mask) != f->bits)
 				continue;
-			fprintf(out, "%s%s", first ? "" : "|", f->name);
+			if (!first)
+				out_putc(out, '|');
+			out_puts(out, f->name);
 		} else {
 			if (!(v & f->mask))
 				continue;
-			fputs(first ? "" : "|", out);
+			out_puts(out, first ? "" : "|");
 			print_hex(out, v & f->mask);
 		}
 		consumed |= f->mask;
 		first = false;
 	}
 	if (v & ~consumed) {
-		fputs(first ? "" : "|", out);
+		out_puts(out, first ? "" : "|");
 		print_hex(out, v & ~consumed);
 	}
 }
 
 /* A single-valued namespace (MADV, RLIMIT): the name, else signed decimal. */
-static void print_enum(FILE *out, int kind, uint64_t v)
+static void print_enum(pbuf *out, int kind, uint64_t v)
 {
 	size_t n;
 	const prog_flag *tab = prog_flag_table(kind, &n);
 	for (size_t i = 0; i < n; i++)
 		if (!tab[i].input_only && tab[i].name && tab[i].bits == v) {
-			fputs(tab[i].name, out);
+			out_puts(out, tab[i].name);
 			return;
 		}
-	fprintf(out, "%" PRId64, (int64_t)v);
+	out_sdec(out, (int64_t)v);
 }
 
-static void print_const(FILE *out, int kind, uint64_t k)
+static void print_const(pbuf *out, int kind, uint64_t k)
 {
 	switch (kind) {
 	case PROG_ARG_ADDR:
 		if (k == 0)
-			fputs("NULL", out);
+			out_puts(out, "NULL");
 		else
 			print_hex(out, k);
 		break;
 	case PROG_ARG_LEN:
 		if ((int64_t)k < 0) {
-			fputc('-', out);
+			out_putc(out, '-');
 			print_len_mag(out, 0 - k);
 		} else {
 			print_len_mag(out, k);
@@ -106,7 +234,7 @@ static void print_const(FILE *out, int kind, uint64_t k)
 		break;
 	case PROG_ARG_VALUE:
 		if (k == 0)
-			fputc('0', out);
+			out_putc(out, '0');
 		else
 			print_hex(out, k);
 		break;
@@ -123,17 +251,20 @@ static void print_const(FILE *out, int kind, uint64_t k)
 		print_enum(out, kind, k);
 		break;
 	default:
-		fprintf(out, "%" PRId64, (int64_t)k);
+		out_sdec(out, (int64_t)k);
 		break;
 	}
 }
 
-static void print_var(FILE *out, const prog_case *c, unsigned v)
+static void print_var(pbuf *out, const prog_case *c, unsigned v)
 {
-	if (c && v < c->nvars && v < PROG_MAX_VARS)
-		fprintf(out, "$%s", c->var[v]);
-	else
-		fprintf(out, "$?%u", v);
+	if (c && v < c->nvars && v < PROG_MAX_VARS) {
+		out_putc(out, '$');
+		out_putn(out, c->var[v], strnlen(c->var[v], PROG_NAME_MAX));
+	} else {
+		out_putn(out, "$?", 2);
+		out_udec(out, v);
+	}
 }
 
 /*
@@ -141,25 +272,25 @@ static void print_var(FILE *out, const prog_case *c, unsigned v)
  * symbol: A+A, -$x-$x. The parser limits coefficients to int8, which bounds
  * the repetition.
  */
-static void print_repeat(FILE *out, const prog_case *c, int64_t n, int var, bool *first)
+static void print_repeat(pbuf *out, const prog_case *c, int64_t n, int var, bool *first)
 {
 	int64_t m = n < 0 ? -n : n;
 	if (m > 128)
 		m = 128; /* only an invalid case gets here; keep the text bounded */
 	for (int64_t i = 0; i < m; i++) {
 		if (n < 0)
-			fputc('-', out);
+			out_putc(out, '-');
 		else if (!*first)
-			fputc('+', out);
+			out_putc(out, '+');
 		if (var < 0)
-			fputc('A', out);
+			out_putc(out, 'A');
 		else
 			print_var(out, c, (unsigned)var);
 		*first = false;
 	}
 }
 
-void prog_print_expr(FILE *out, const prog_case *c, const prog_expr *e, int argkind)
+static void print_expr(pbuf *out, const prog_case *c, const prog_expr *e, int argkind)
 {
 	bool first = true;
 
@@ -186,31 +317,33 @@ void prog_print_expr(FILE *out, const prog_case *c, const prog_expr *e, int argk
 	if (e->k) {
 		bool neg = (int64_t)e->k < 0;
 		uint64_t m = neg ? 0 - e->k : e->k;
-		fputc(neg ? '-' : '+', out);
-		if (m % LX_PAGE_SIZE == 0)
-			fprintf(out, "%" PRIu64 "p", (uint64_t)(m / LX_PAGE_SIZE));
-		else
+		out_putc(out, neg ? '-' : '+');
+		if (m % LX_PAGE_SIZE == 0) {
+			out_udec(out, m / LX_PAGE_SIZE);
+			out_putc(out, 'p');
+		} else {
 			print_hex(out, m);
-	}
-	if (first && !e->k)
-		fputc('0', out); /* only for invalid exprs: every coefficient 0 */
-}
-
-static void print_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < PROG_STR_MAX && s[i]; i++) {
-		switch (s[i]) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		default: fputc(s[i], out); break;
 		}
 	}
-	fputc('"', out);
+	if (first && !e->k)
+		out_putc(out, '0'); /* only for invalid exprs: every coefficient 0 */
 }
 
-static void print_result(FILE *out, const prog_case *c, const prog_step *s)
+static void print_str(pbuf *out, const char *s)
+{
+	out_putc(out, '"');
+	for (size_t i = 0; i < PROG_STR_MAX && s[i]; i++) {
+		switch (s[i]) {
+		case '"': out_puts(out, "\\\""); break;
+		case '\\': out_puts(out, "\\\\"); break;
+		case '\n': out_puts(out, "\\n"); break;
+		default: out_putc(out, s[i]); break;
+		}
+	}
+	out_putc(out, '"');
+}
+
+static void print_result(pbuf *out, const prog_case *c, const prog_step *s)
 {
 	const prog_result *r = &s->res;
 	const char *name;
@@ -219,66 +352,66 @@ static void print_result(FILE *out, const prog_case *c, const prog_step *s)
 	case PROG_RES_NONE:
 		return;
 	case PROG_RES_ANY:
-		fputs(" = ?", out);
+		out_puts(out, " = ?");
 		return;
 	case PROG_RES_VALUE:
-		fputs(" = ", out);
-		prog_print_expr(out, c, &r->value, prog_op_result_kind(s->op));
+		out_puts(out, " = ");
+		print_expr(out, c, &r->value, prog_op_result_kind(s->op));
 		return;
 	case PROG_RES_ERRNO:
-		fputs(" = -1 ", out);
+		out_puts(out, " = -1 ");
 		for (unsigned i = 0; i < r->nerrno && i < PROG_MAX_ERRNOS; i++) {
 			if (i)
-				fputc('|', out);
+				out_putc(out, '|');
 			name = prog_errno_str(r->errnos[i]);
 			if (name)
-				fputs(name, out);
+				out_puts(out, name);
 			else
-				fprintf(out, "%u", r->errnos[i]);
+				out_udec(out, r->errnos[i]);
 		}
 		return;
 	case PROG_RES_SIGNAL:
-		fputs(" = ", out);
+		out_puts(out, " = ");
 		name = prog_signal_str(r->signo);
 		if (name)
-			fputs(name, out);
+			out_puts(out, name);
 		else
-			fprintf(out, "%d", r->signo);
-		fputc('(', out);
+			out_sdec(out, r->signo);
+		out_putc(out, '(');
 		name = prog_si_code_str(r->signo, r->si_code);
 		if (name)
-			fputs(name, out);
+			out_puts(out, name);
 		else
-			fprintf(out, "%d", r->si_code);
-		fputc(')', out);
+			out_sdec(out, r->si_code);
+		out_putc(out, ')');
 		return;
 	case PROG_RES_BIND:
-		fputs(" = ", out);
+		out_puts(out, " = ");
 		print_var(out, c, r->var);
 		return;
 	case PROG_RES_LAYOUT:
-		fputs(" = ", out);
+		out_puts(out, " = ");
 		print_str(out, s->str);
 		return;
 	default:
-		fprintf(out, " = <result kind %u>", r->kind);
+		out_printf(out, " = <result kind %u>", r->kind);
 		return;
 	}
 }
 
 /* Prints the step without indentation or newline: `[$c] op(args) = result`. */
-void prog_print_step(FILE *out, const prog_case *c, const prog_step *s)
+static void print_step(pbuf *out, const prog_case *c, const prog_step *s)
 {
 	const prog_op_info *info = prog_op_info_get(s->op);
 	unsigned count;
 
 	if (s->proc != PROG_ROOT) {
-		fputc('[', out);
+		out_putc(out, '[');
 		print_var(out, c, s->proc);
-		fputs("] ", out);
+		out_puts(out, "] ");
 	}
 	if (!info) {
-		fprintf(out, "<op %u>()", s->op);
+		out_printf(out, "<op %u>()", s->op);
 		print_result(out, c, s);
 		return;
 	}
@@ -292,98 +425,129 @@ void prog_print_step(FILE *out, const prog_case *c, const prog_step *s)
 		if (zero)
 			count = info->min_args;
 	}
-	fprintf(out, "%s(", info->name);
+	out_puts(out, info->name);
+	out_putc(out, '(');
 	for (unsigned i = 0; i < count; i++) {
 		if (i)
-			fputs(", ", out);
+			out_puts(out, ", ");
 		if (info->argkind[i] == PROG_ARG_STR)
 			print_str(out, s->str);
 		else
-			prog_print_expr(out, c, &s->arg[i], info->argkind[i]);
+			print_expr(out, c, &s->arg[i], info->argkind[i]);
 	}
-	fputc(')', out);
+	out_putc(out, ')');
 	print_result(out, c, s);
 }
 
-static void print_require(FILE *out, const prog_require *r)
+static void print_require(pbuf *out, const prog_require *r)
 {
 	static const char *const cmps[] = { "<", "<=", "==", ">=", ">" };
 	const char *name;
 
 	switch (r->kind) {
 	case PROG_REQ_LINUX:
-		fprintf(out, "requires linux %s %u.%u", r->cmp <= PROG_GT ? cmps[r->cmp] : "?",
+		out_printf(out, "requires linux %s %u.%u", r->cmp <= PROG_GT ? cmps[r->cmp] : "?",
 			r->version >> 16, (r->version >> 8) & 0xff);
 		if (r->version & 0xff)
-			fprintf(out, ".%u", r->version & 0xff);
+			out_printf(out, ".%u", r->version & 0xff);
 		break;
 	case PROG_REQ_CAP:
 		name = prog_cap_name(r->cap);
-		fprintf(out, "requires cap %s", name ? name : "?");
+		out_printf(out, "requires cap %s", name ? name : "?");
 		break;
 	case PROG_REQ_CONFIG:
-		fprintf(out, "requires config %.*s", PROG_NAME_MAX, r->name);
+		out_printf(out, "requires config %.*s", PROG_NAME_MAX, r->name);
 		break;
 	default:
-		fprintf(out, "requires <kind %u>", r->kind);
+		out_printf(out, "requires <kind %u>", r->kind);
 		break;
 	}
+}
+
+static void print_case(pbuf *out, const prog_case *c)
+{
+	out_putn(out, "case ", 5);
+	out_putn(out, c->name, strnlen(c->name, PROG_NAME_MAX));
+	out_putc(out, '\n');
+	for (unsigned i = 0; i < c->nreq && i < PROG_MAX_REQUIRES; i++) {
+		out_puts(out, "  ");
+		print_require(out, &c->req[i]);
+		out_putc(out, '\n');
+	}
+	for (unsigned i = 0; i < c->nxfail && i < PROG_MAX_XFAILS; i++) {
+		const prog_xfail *x = &c->xfail[i];
+		out_printf(out, "  xfail target %.*s", PROG_NAME_MAX, x->target);
+		if (x->why[0])
+			out_printf(out, "  # %.*s", PROG_XFAIL_WHY_MAX, x->why);
+		out_putc(out, '\n');
+	}
+	for (uint32_t i = 0; i < c->nsteps; i++) {
+		out_puts(out, "  ");
+		print_step(out, c, &c->steps[i]);
+		out_putc(out, '\n');
+	}
+}
+
+/* Hands the text over as a malloc'd, NUL-terminated string (NULL on OOM). */
+static char *out_take(pbuf *b)
+{
+	out_putc(b, '\0');
+	if (b->oom) {
+		out_free(b);
+		return NULL;
+	}
+	if (b->buf != b->small)
+		return b->buf;
+	char *s = malloc(b->len);
+	if (s)
+		memcpy(s, b->buf, b->len);
+	return s;
+}
+
+/* Writes the text to a stream; a failed write shows on the stream. */
+static void out_write(pbuf *b, FILE *out)
+{
+	if (b->len)
+		fwrite(b->buf, 1, b->len, out);
+	out_free(b);
+}
+
+void prog_print_expr(FILE *out, const prog_case *c, const prog_expr *e, int argkind)
+{
+	pbuf b;
+	out_init(&b);
+	print_expr(&b, c, e, argkind);
+	out_write(&b, out);
+}
+
+void prog_print_step(FILE *out, const prog_case *c, const prog_step *s)
+{
+	pbuf b;
+	out_init(&b);
+	print_step(&b, c, s);
+	out_write(&b, out);
 }
 
 void prog_print_case(FILE *out, const prog_case *c)
 {
-	fprintf(out, "case %.*s\n", PROG_NAME_MAX, c->name);
-	for (unsigned i = 0; i < c->nreq && i < PROG_MAX_REQUIRES; i++) {
-		fputs("  ", out);
-		print_require(out, &c->req[i]);
-		fputc('\n', out);
-	}
-	for (unsigned i = 0; i < c->nxfail && i < PROG_MAX_XFAILS; i++) {
-		const prog_xfail *x = &c->xfail[i];
-		fprintf(out, "  xfail target %.*s", PROG_NAME_MAX, x->target);
-		if (x->why[0])
-			fprintf(out, "  # %.*s", PROG_XFAIL_WHY_MAX, x->why);
-		fputc('\n', out);
-	}
-	for (uint32_t i = 0; i < c->nsteps; i++) {
-		fputs("  ", out);
-		prog_print_step(out, c, &c->steps[i]);
-		fputc('\n', out);
-	}
+	pbuf b;
+	out_init(&b);
+	print_case(&b, c);
+	out_write(&b, out);
 }
 
 char *prog_case_to_string(const prog_case *c)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	if (!out)
-		return NULL;
-	/* The stream is this call's own: stdio's lock per character is
-	 * wasted (the fuzz targets print every input). */
-	__fsetlocking(out, FSETLOCKING_BYCALLER);
-	prog_print_case(out, c);
-	if (fclose(out) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	pbuf b;
+	out_init(&b);
+	print_case(&b, c);
+	return out_take(&b);
 }
 
 char *prog_step_to_string(const prog_case *c, const prog_step *s)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	if (!out)
-		return NULL;
-	/* The stream is this call's own: stdio's lock per character is
-	 * wasted (the fuzz targets print every input). */
-	__fsetlocking(out, FSETLOCKING_BYCALLER);
-	prog_print_step(out, c, s);
-	if (fclose(out) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	pbuf b;
+	out_init(&b);
+	print_step(&b, c, s);
+	return out_take(&b);
 }

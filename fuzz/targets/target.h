@@ -36,9 +36,22 @@ void target_fail(const char *target, const char *what, const prog_case *c)
 	__attribute__((noreturn));
 
 /*
- * The print -> parse round trip and the encode -> decode round trip of one
- * case; on a difference calls target_fail. Used by every target.
+ * The print -> parse round trip of one case: the printed text parses to one
+ * case equal to c; otherwise calls target_fail. What fuzz_model checks.
+ */
+void target_check_print_parse(const char *target, const prog_case *c);
+/*
+ * The print -> parse round trip, printing as a fixed point (the parsed case
+ * prints the same text) and the encode -> decode round trip of one case; on
+ * a difference calls target_fail. Used by fuzz_parse and fuzz_decode.
  */
 void target_check_round_trips(const char *target, const prog_case *c);
+/*
+ * The generator's byte decoding on arbitrary bytes: the program decoded
+ * from them (fuzz_program_from_bytes) is valid, passes
+ * target_check_round_trips, and fuzz_program_to_bytes expresses it as bytes
+ * that decode to an equal program. Used by fuzz_decode.
+ */
+void target_check_fuzz_bytes(const char *target, const uint8_t *data, size_t size);
 
 #endif

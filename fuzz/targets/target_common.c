@@ -20,11 +20,15 @@ void target_fail(const char *target, const char *what, const prog_case *c)
 	abort();
 }
 
-void target_check_round_trips(const char *target, const prog_case *c)
+/*
+ * Prints c and parses the text back; returns the text (the caller frees it)
+ * and the parsed file in *parsed, or NULL when out of memory.
+ */
+static char *print_parse(const char *target, const prog_case *c, prog_file **parsed)
 {
 	char *text = prog_case_to_string(c);
 	if (!text)
-		return; /* out of memory is no finding */
+		return NULL; /* out of memory is no finding */
 	prog_file *f = NULL;
 	prog_diag d;
 	if (prog_parse_text("printed.mmt", text, strlen(text), &f, &d) != 0) {
@@ -38,14 +42,34 @@ void target_check_round_trips(const char *target, const prog_case *c)
 		free(text);
 		target_fail(target, "printing and parsing the program changed it", c);
 	}
-	/* Printing is a fixed point. */
-	char *again = prog_case_to_string(&f->cases[0]);
-	bool same = !again || !strcmp(again, text);
-	free(again);
+	*parsed = f;
+	return text;
+}
+
+void target_check_print_parse(const char *target, const prog_case *c)
+{
+	prog_file *f = NULL;
+	char *text = print_parse(target, c, &f);
+	if (!text)
+		return;
 	prog_file_free(f);
 	free(text);
-	if (!same)
-		target_fail(target, "printing the parsed program gave other text", c);
+}
+
+void target_check_round_trips(const char *target, const prog_case *c)
+{
+	prog_file *f = NULL;
+	char *text = print_parse(target, c, &f);
+	if (text) {
+		/* Printing is a fixed point. */
+		char *again = prog_case_to_string(&f->cases[0]);
+		bool same = !again || !strcmp(again, text);
+		free(again);
+		prog_file_free(f);
+		free(text);
+		if (!same)
+			target_fail(target, "printing the parsed program gave other text", c);
+	}
 
 	size_t n = prog_encode(c, NULL, 0);
 	uint8_t *buf = malloc(n ? n : 1);
@@ -65,4 +89,30 @@ void target_check_round_trips(const char *target, const prog_case *c)
 	prog_case_clear(&back);
 	if (!eq)
 		target_fail(target, "encoding and decoding the program changed it", c);
+}
+
+void target_check_fuzz_bytes(const char *target, const uint8_t *data, size_t size)
+{
+	fuzz_config cfg;
+	prog_case c;
+	char why[512];
+	uint32_t step;
+	target_config(&cfg);
+	if (fuzz_program_from_bytes(data, size, &cfg, &c) != 0)
+		return; /* out of memory */
+	if (!harness_program_valid(&c, why, sizeof(why), &step))
+		target_fail(target, why, &c);
+	target_check_round_trips(target, &c);
+	static uint8_t buf[1 << 17];
+	size_t n = fuzz_program_to_bytes(&c, &cfg, buf, sizeof(buf));
+	if (c.nsteps && !n)
+		target_fail(target, "fuzz_program_to_bytes cannot express a decoded program", &c);
+	prog_case back;
+	if (fuzz_program_from_bytes(buf, n, &cfg, &back) == 0) {
+		bool eq = prog_case_equal(&back, &c);
+		prog_case_clear(&back);
+		if (!eq)
+			target_fail(target, "to_bytes/from_bytes changed the program", &c);
+	}
+	prog_case_clear(&c);
 }
