@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "exec_proto.h"
+#include "linux_abi.h"
 #include "fuzz.h"
 
 #define SERVER_FD 0              /* the server's end of the socket pair */
@@ -585,6 +586,37 @@ static harness_result self_harm_is_skip(const fuzz_diff *d, harness_result res, 
 	return HARNESS_SKIP;
 }
 
+/*
+ * Populating gigabytes is legal and slow: the kernel zeroes every page
+ * (a 4 GiB shared MAP_POPULATE took ~10 s on a loaded 2-core machine),
+ * and the sandbox's watchdog may end it first. In a campaign that is
+ * nothing to compare and no harness fault: a SKIP naming the step, when
+ * the step the watchdog stopped populates at least this much.
+ */
+#define SLOW_POPULATE_BYTES (256ULL << 20)
+
+static harness_result slow_populate_is_skip(const fuzz_diff *d, const prog_case *c, harness_case_report *rep)
+{
+	if (rep->result != HARNESS_ERROR || rep->step >= c->nsteps || !strstr(rep->message, "watchdog"))
+		return rep->result;
+	const prog_step *s = &c->steps[rep->step];
+	uint64_t a[PROG_MAX_ARGS] = { 0 };
+	for (unsigned q = 0; q < s->nargs; q++)
+		a[q] = prog_eval(&s->arg[q], d->obs->arena, d->obs->vals);
+	bool populates = (s->op == PROG_MMAP && (a[3] & (LX_MAP_POPULATE | LX_MAP_LOCKED))) ||
+			 s->op == PROG_MLOCK || s->op == PROG_MLOCK2 ||
+			 (s->op == PROG_MADVISE && (a[2] == LX_MADV_POPULATE_READ || a[2] == LX_MADV_POPULATE_WRITE));
+	if (!populates || a[1] < SLOW_POPULATE_BYTES)
+		return rep->result;
+	char msg[sizeof(rep->message)];
+	snprintf(msg, sizeof(msg), "%s", rep->message);
+	snprintf(rep->message, sizeof(rep->message),
+		 "not comparable: step %u populates %" PRIu64 " MiB, which outlasted the sandbox's watchdog "
+		 "(--timeout): %.800s", rep->step, a[1] >> 20, msg);
+	rep->result = HARNESS_SKIP;
+	return rep->result;
+}
+
 harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_report *rep,
 			     harness_divergence *div)
 {
@@ -630,7 +662,8 @@ harness_result fuzz_diff_run(fuzz_diff *d, const prog_case *c, harness_case_repo
 		rep->result = HARNESS_PASS;
 		return rep->result;
 	}
-	if (self_harm_is_skip(d, rep->result, rep) == HARNESS_SKIP)
+	if (self_harm_is_skip(d, rep->result, rep) == HARNESS_SKIP ||
+	    slow_populate_is_skip(d, c, rep) == HARNESS_SKIP)
 		return rep->result;
 	/*
 	 * A generated program that unmaps or re-protects the executor's own

@@ -174,6 +174,26 @@ TEST(sandbox_crash_is_an_error)
 	prog_case_clear(&c);
 }
 
+TEST(slow_populate_is_not_comparable)
+{
+	/* Zeroing 512 MiB outlasts a 10 ms watchdog: legal kernel work, a SKIP
+	 * naming the step in a campaign, not a harness ERROR. */
+	exec_options opt = { 0 };
+	opt.timeout_ms = 10;
+	fuzz_diff *d2;
+	char err[512];
+	CHECK(fuzz_diff_init(&d2, &opt, err, sizeof(err)) == 0);
+	prog_case c = parse_one("case t\n"
+				"  munmap(A, 1p)\n"
+				"  mmap(A, 512M, PROT_READ, MAP_SHARED|MAP_ANONYMOUS|MAP_FIXED|MAP_POPULATE, -1, 0)\n");
+	harness_case_report rep;
+	CHECK_EQ_U64(fuzz_diff_run(d2, &c, &rep, NULL), HARNESS_SKIP);
+	CHECK_MSG(strstr(rep.message, "populates 512 MiB") != NULL, "%s", rep.message);
+	CHECK_EQ_U64(rep.step, 1);
+	fuzz_diff_free(d2);
+	prog_case_clear(&c);
+}
+
 TEST(destroying_the_executor_is_not_comparable)
 {
 	/*
